@@ -1,0 +1,600 @@
+// Linkflow background (a module service worker in Chromium, a module background script in
+// Firefox). It owns one LinkflowSite (the Rust core, in wasm) per tracked site, keeps them
+// in IndexedDB (storage.js) and answers the popup and the content scripts.
+//
+// Rules kept here:
+//   - every listener is registered synchronously at the top level (a woken worker hears it);
+//   - no top-level await: `ready` (wasm) and `loaded` (state from IndexedDB) are promises
+//     awaited inside handlers, so concurrent first messages wait for the same load;
+//   - ONE handler table keyed by message type; unknown types are answered explicitly;
+//   - every answer is {ok: true, ...} or {ok: false, error};
+//   - `observe` is accepted only from our content scripts on tracked origins; everything
+//     else only from our own extension pages;
+//   - an observation is journaled (transaction committed) before `observe` answers ok.
+//
+// Messages (all fields besides `type` are listed per handler below):
+//   ping                              → {version, wasm: bool}
+//   observe   {observation}           → {summary}               (content script only)
+//   track     {origin, tabId?}        → {site}
+//   untrack   {origin}                → {site}
+//   status    {url}                   → {origin, tracked, paused, known, access, site?, error?}
+//   pageReport {url}                  → {report, site}
+//   siteReport {origin | url}         → {report, site}
+//   export    {origin}                → {json, site}
+//   import    {origin, json}          → {summary, site}
+//   clear     {origin}                → {site|null}
+//   sites                             → {sites: [...]}
+
+import init, { LinkflowSite } from "./pkg/linkflow.js";
+import * as store from "./storage.js";
+
+const api = globalThis.browser?.runtime?.getURL ? globalThis.browser : globalThis.chrome;
+
+const VERSION = api.runtime.getManifest().version;
+const COMPACT_EVERY = 50;
+const SCRIPT_PREFIX = "linkflow:";
+
+let wasmOk = false;
+const ready = init().then(() => {
+  wasmOk = true;
+});
+ready.catch((e) => console.error("Linkflow: the wasm core failed to load", e));
+
+/**
+ * origin → {
+ *   record: {origin, siteUrl, settings, trackedAt, tracking},
+ *   site: LinkflowSite | null,   // null when its stored data could not be restored
+ *   error: string | null,        // why `site` is null, for the popup
+ *   chain: Promise,              // serialises every write of this site
+ *   pending: number,             // journal entries since the snapshot
+ *   lastKey: number | null,      // newest journal key ingested
+ *   seq: number,                 // snapshot sequence number
+ *   skipped: number,             // journal entries the core refused on replay
+ * }
+ */
+const sites = new Map();
+let loaded = null;
+
+function errorText(e) {
+  if (e == null) return "unknown error";
+  if (typeof e === "string") return e;
+  if (typeof e.message === "string" && e.message) return e.message;
+  try {
+    return String(e);
+  } catch {
+    return "unknown error";
+  }
+}
+
+function originOf(url) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`not a valid address: ${String(url).slice(0, 200)}`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    throw new Error(`Linkflow only works on http and https pages, not ${u.protocol}`);
+  }
+  return u.origin;
+}
+
+/**
+ * Host permission / match pattern for an origin. Match patterns carry no port (Firefox
+ * refuses one; Chrome matches every port when it is absent), so `http://127.0.0.1:8000`
+ * gives `http://127.0.0.1/*`. The worker checks the exact origin of every observation.
+ */
+function patternOf(origin) {
+  const u = new URL(origin);
+  return `${u.protocol}//${u.hostname}/*`;
+}
+
+function scriptId(origin) {
+  return SCRIPT_PREFIX + origin;
+}
+
+// ------------------------------------------------------------------ loading
+
+function newEntry(record) {
+  return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0 };
+}
+
+async function loadSite(record) {
+  const entry = newEntry(record);
+  let snap = null;
+  try {
+    snap = await store.getSnapshot(record.origin);
+  } catch (e) {
+    entry.error = `Could not read the stored data of ${record.origin}: ${errorText(e)}`;
+    return entry;
+  }
+  try {
+    if (snap && snap.bytes) {
+      entry.site = LinkflowSite.restore(snap.bytes instanceof Uint8Array ? snap.bytes : new Uint8Array(snap.bytes));
+      entry.seq = snap.seq || 0;
+    } else {
+      entry.site = new LinkflowSite(record.siteUrl, record.settings || {});
+    }
+  } catch (e) {
+    // Keep the snapshot and the journal: the user can export nothing, but nothing is wiped
+    // either until they choose "Clear site data".
+    entry.site = null;
+    entry.error = `The stored data of ${record.origin} could not be restored (${errorText(e)}). Nothing was deleted; new visits are still recorded. Use "Clear site data" to start over.`;
+  }
+  let journal = [];
+  try {
+    journal = await store.getJournal(record.origin);
+  } catch (e) {
+    entry.error = entry.error || `Could not read the journal of ${record.origin}: ${errorText(e)}`;
+  }
+  for (const j of journal) {
+    entry.lastKey = j.key;
+    entry.pending++;
+    if (!entry.site) continue;
+    try {
+      entry.site.ingest(j.observation);
+    } catch (e) {
+      entry.skipped++;
+      console.warn(`Linkflow: journal entry ${j.key} of ${record.origin} refused on replay:`, errorText(e));
+    }
+  }
+  return entry;
+}
+
+async function doLoad() {
+  await ready;
+  const records = await store.getSites();
+  const entries = await Promise.all(records.map(loadSite));
+  sites.clear();
+  for (const e of entries) sites.set(e.record.origin, e);
+  await syncRegistrations().catch((e) => console.warn("Linkflow: registration check failed", e));
+}
+
+/** The one load, shared by every message; retried after a failure. */
+function ensureLoaded() {
+  if (!loaded) {
+    loaded = doLoad().catch((e) => {
+      loaded = null;
+      throw new Error(`Linkflow could not start: ${errorText(e)}`);
+    });
+  }
+  return loaded;
+}
+
+// ------------------------------------------------------------------ content scripts
+
+async function hasAccess(origin) {
+  try {
+    return await api.permissions.contains({ origins: [patternOf(origin)] });
+  } catch {
+    return false;
+  }
+}
+
+async function registerFor(origin) {
+  const id = scriptId(origin);
+  const existing = await api.scripting.getRegisteredContentScripts({ ids: [id] }).catch(() => []);
+  if (existing.length) return;
+  await api.scripting.registerContentScripts([
+    {
+      id,
+      matches: [patternOf(origin)],
+      js: ["content.js"],
+      runAt: "document_idle",
+      allFrames: false,
+      persistAcrossSessions: true,
+    },
+  ]);
+}
+
+async function unregisterFor(origin) {
+  const id = scriptId(origin);
+  const existing = await api.scripting.getRegisteredContentScripts({ ids: [id] }).catch(() => []);
+  if (existing.length) await api.scripting.unregisterContentScripts({ ids: [id] });
+}
+
+/** Registrations can be lost (browser update, Firefox restart): make them match the sites. */
+async function syncRegistrations() {
+  const registered = await api.scripting.getRegisteredContentScripts();
+  const ours = new Set(registered.filter((s) => s.id.startsWith(SCRIPT_PREFIX)).map((s) => s.id));
+  for (const [origin, entry] of sites) {
+    const want = entry.record.tracking !== false && (await hasAccess(origin));
+    const id = scriptId(origin);
+    if (want && !ours.has(id)) await registerFor(origin).catch((e) => console.warn("Linkflow: register", origin, e));
+    if (!want && ours.has(id)) await unregisterFor(origin).catch(() => {});
+    ours.delete(id);
+  }
+  for (const id of ours) await api.scripting.unregisterContentScripts({ ids: [id] }).catch(() => {});
+}
+
+/** Reads the open tabs of the site right away (the registered script runs on later loads). */
+async function injectNow(origin, tabId) {
+  const tabIds = new Set();
+  if (Number.isInteger(tabId)) tabIds.add(tabId);
+  try {
+    const tabs = await api.tabs.query({ url: patternOf(origin) });
+    for (const t of tabs) {
+      try {
+        if (t.id != null && t.url && new URL(t.url).origin === origin) tabIds.add(t.id);
+      } catch {
+        /* no url */
+      }
+    }
+  } catch {
+    /* tabs.query by url needs host access; the explicit tab is enough */
+  }
+  let injected = 0;
+  for (const id of tabIds) {
+    try {
+      await api.scripting.executeScript({ target: { tabId: id }, files: ["content.js"] });
+      injected++;
+    } catch {
+      /* a tab of another origin, or not scriptable */
+    }
+  }
+  return injected;
+}
+
+// ------------------------------------------------------------------ helpers
+
+function siteInfo(entry) {
+  let stats = null;
+  if (entry.site) {
+    try {
+      stats = entry.site.stats();
+    } catch {
+      stats = null;
+    }
+  }
+  return {
+    origin: entry.record.origin,
+    siteUrl: entry.record.siteUrl,
+    tracking: entry.record.tracking !== false,
+    trackedAt: entry.record.trackedAt,
+    stats,
+    error: entry.error,
+    skipped: entry.skipped,
+  };
+}
+
+/** The site a URL belongs to: same origin first, then any site whose core says inScope. */
+function entryForUrl(url) {
+  let origin;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    return null;
+  }
+  if (sites.has(origin)) return sites.get(origin);
+  for (const entry of sites.values()) {
+    try {
+      if (entry.site && entry.site.inScope(url)) return entry;
+    } catch {
+      /* not a URL the core accepts */
+    }
+  }
+  return null;
+}
+
+function entryForOrigin(origin) {
+  const key = originOf(origin);
+  const entry = sites.get(key);
+  if (!entry) throw new Error(`Linkflow is not tracking ${key}`);
+  return entry;
+}
+
+function usable(entry) {
+  if (!entry.site) throw new Error(entry.error || `No data for ${entry.record.origin}`);
+  return entry.site;
+}
+
+/** Runs fn after every earlier write of this site; the chain survives failures. */
+function serialised(entry, fn) {
+  const run = entry.chain.then(fn, fn);
+  entry.chain = run.catch(() => {});
+  return run;
+}
+
+async function compactNow(entry) {
+  if (!entry.site) return;
+  const bytes = entry.site.snapshot();
+  const seq = entry.seq + 1;
+  await store.compact(entry.record.origin, bytes, seq, entry.lastKey);
+  entry.seq = seq;
+  entry.pending = 0;
+}
+
+// Tracking requests that wait for the permission the popup is asking for.
+const ACCESS_WAIT_MS = 120000;
+const accessWaiters = new Set();
+
+function waitForAccess(origin, ms) {
+  return new Promise((resolve, reject) => {
+    const w = { origin, resolve };
+    accessWaiters.add(w);
+    setTimeout(() => {
+      if (accessWaiters.delete(w)) reject(new Error(`Linkflow did not get access to ${origin}.`));
+    }, ms);
+  });
+}
+
+async function wakeAccessWaiters() {
+  for (const w of [...accessWaiters]) {
+    if (await hasAccess(w.origin)) {
+      accessWaiters.delete(w);
+      w.resolve();
+    }
+  }
+}
+
+// track/untrack of any site, one at a time (two popups, or a test, may ask at once).
+let adminChain = Promise.resolve();
+function serialisedAdmin(fn) {
+  const run = adminChain.then(fn, fn);
+  adminChain = run.catch(() => {});
+  return run;
+}
+
+function requireString(msg, field) {
+  const v = msg[field];
+  if (typeof v !== "string" || !v) throw new Error(`request ${msg.type} needs a "${field}" string`);
+  return v;
+}
+
+
+/** Starts (or resumes) tracking an origin the extension has access to. */
+async function trackNow(origin, tabId) {
+  let entry = sites.get(origin);
+  if (!entry) {
+    const record = { origin, siteUrl: origin + "/", settings: {}, trackedAt: Date.now(), tracking: true };
+    entry = newEntry(record);
+    entry.site = new LinkflowSite(record.siteUrl, record.settings);
+    await store.putSite(record);
+    sites.set(origin, entry);
+  } else if (entry.record.tracking === false) {
+    entry.record = { ...entry.record, tracking: true };
+    await store.putSite(entry.record);
+  }
+  await registerFor(origin);
+  const injected = await injectNow(origin, tabId);
+  return { site: siteInfo(entry), injected };
+}
+
+// ------------------------------------------------------------------ handlers
+
+const PRIVILEGED = "extension-page";
+const CONTENT = "content-script";
+const ANY = "any";
+
+const handlers = {
+  ping: {
+    from: ANY,
+    async run() {
+      return { version: VERSION, wasm: wasmOk };
+    },
+  },
+
+  observe: {
+    from: CONTENT,
+    async run(msg, sender) {
+      await ensureLoaded();
+      const obs = msg.observation;
+      if (!obs || typeof obs !== "object" || typeof obs.url !== "string") {
+        throw new Error("observe needs an observation with a url");
+      }
+      const senderOrigin = new URL(sender.url).origin;
+      let obsOrigin;
+      try {
+        obsOrigin = new URL(obs.url).origin;
+      } catch {
+        throw new Error("the observation's url is not valid");
+      }
+      if (obsOrigin !== senderOrigin) throw new Error("an observation must describe the page that sends it");
+      const entry = sites.get(senderOrigin);
+      if (!entry || entry.record.tracking === false) {
+        return { ok: false, notTracked: true, error: `Linkflow is not tracking ${senderOrigin}` };
+      }
+      return serialised(entry, async () => {
+        let summary = null;
+        if (entry.site) {
+          summary = entry.site.ingest(obs); // throws on a refused observation: not journaled
+          if (summary && summary.outOfScope) return { summary };
+        }
+        const key = await store.appendJournal(entry.record.origin, obs);
+        entry.lastKey = key;
+        entry.pending++;
+        if (entry.site && entry.pending >= COMPACT_EVERY) {
+          await compactNow(entry).catch((e) => console.warn("Linkflow: compaction failed", e));
+        }
+        return { summary };
+      });
+    },
+  },
+
+  track: {
+    from: PRIVILEGED,
+    async run(msg) {
+      await ensureLoaded();
+      const origin = originOf(requireString(msg, "origin"));
+      if (!(await hasAccess(origin))) {
+        if (!msg.whenGranted) {
+          throw new Error(`Linkflow has no access to ${origin}. Allow it when the browser asks, then try again.`);
+        }
+        // The popup asks for the permission at the same time; finish when it is granted.
+        await waitForAccess(origin, ACCESS_WAIT_MS);
+      }
+      return serialisedAdmin(() => trackNow(origin, msg.tabId));
+    },
+  },
+
+  untrack: {
+    from: PRIVILEGED,
+    async run(msg) {
+      await ensureLoaded();
+      const entry = entryForOrigin(requireString(msg, "origin"));
+      return serialisedAdmin(async () => {
+        await unregisterFor(entry.record.origin);
+        entry.record = { ...entry.record, tracking: false };
+        await store.putSite(entry.record);
+        return { site: siteInfo(entry) };
+      });
+    },
+  },
+
+  status: {
+    from: PRIVILEGED,
+    async run(msg) {
+      const url = requireString(msg, "url");
+      const origin = originOf(url);
+      await ensureLoaded();
+      const entry = entryForUrl(url);
+      const access = await hasAccess(origin);
+      if (!entry) return { origin, tracked: false, paused: false, known: false, access };
+      return {
+        origin: entry.record.origin,
+        tracked: entry.record.tracking !== false,
+        paused: entry.record.tracking === false,
+        known: true,
+        access,
+        site: siteInfo(entry),
+        error: entry.error,
+      };
+    },
+  },
+
+  pageReport: {
+    from: PRIVILEGED,
+    async run(msg) {
+      const url = requireString(msg, "url");
+      await ensureLoaded();
+      const entry = entryForUrl(url);
+      if (!entry) throw new Error(`Linkflow is not tracking ${originOf(url)}`);
+      await entry.chain;
+      return { report: usable(entry).pageReport(url), site: siteInfo(entry) };
+    },
+  },
+
+  siteReport: {
+    from: PRIVILEGED,
+    async run(msg) {
+      await ensureLoaded();
+      const entry = typeof msg.url === "string" ? entryForUrl(msg.url) : entryForOrigin(requireString(msg, "origin"));
+      if (!entry) throw new Error(`Linkflow is not tracking ${originOf(msg.url)}`);
+      await entry.chain;
+      return { report: usable(entry).siteReport(), site: siteInfo(entry) };
+    },
+  },
+
+  export: {
+    from: PRIVILEGED,
+    async run(msg) {
+      await ensureLoaded();
+      const entry = entryForOrigin(requireString(msg, "origin"));
+      return serialised(entry, async () => {
+        const json = usable(entry).exportJson();
+        await compactNow(entry).catch((e) => console.warn("Linkflow: compaction failed", e));
+        return { json, site: siteInfo(entry) };
+      });
+    },
+  },
+
+  import: {
+    from: PRIVILEGED,
+    async run(msg) {
+      await ensureLoaded();
+      const text = requireString(msg, "json");
+      const entry = entryForOrigin(requireString(msg, "origin"));
+      return serialised(entry, async () => {
+        const summary = usable(entry).importJson(text); // throws and changes nothing on refusal
+        await compactNow(entry); // persist the merged state before answering
+        return { summary, site: siteInfo(entry) };
+      });
+    },
+  },
+
+  clear: {
+    from: PRIVILEGED,
+    async run(msg) {
+      await ensureLoaded();
+      const entry = entryForOrigin(requireString(msg, "origin"));
+      const origin = entry.record.origin;
+      return serialised(entry, async () => {
+        if (entry.record.tracking === false) {
+          // A paused site without data is no site at all.
+          await store.deleteSite(origin);
+          entry.site?.free?.();
+          sites.delete(origin);
+          return { site: null };
+        }
+        await store.clearData(origin);
+        entry.site?.free?.();
+        entry.site = null;
+        entry.error = null;
+        entry.pending = 0;
+        entry.lastKey = null;
+        entry.skipped = 0;
+        entry.site = new LinkflowSite(entry.record.siteUrl, entry.record.settings || {});
+        return { site: siteInfo(entry) };
+      });
+    },
+  },
+
+  sites: {
+    from: PRIVILEGED,
+    async run() {
+      await ensureLoaded();
+      return { sites: [...sites.values()].map(siteInfo) };
+    },
+  },
+};
+
+function senderKind(sender) {
+  if (!sender || sender.id !== api.runtime.id) return null;
+  const base = api.runtime.getURL("");
+  if (typeof sender.url === "string" && sender.url.startsWith(base)) return PRIVILEGED;
+  if (sender.tab && typeof sender.url === "string" && /^https?:/.test(sender.url)) return CONTENT;
+  return null;
+}
+
+async function handle(msg, sender) {
+  if (!msg || typeof msg !== "object" || typeof msg.type !== "string") {
+    return { ok: false, error: "malformed request" };
+  }
+  if (!Object.hasOwn(handlers, msg.type)) {
+    return { ok: false, error: `unknown request ${String(msg.type).slice(0, 100)}` };
+  }
+  const h = handlers[msg.type];
+  const kind = senderKind(sender);
+  if (!kind || (h.from !== ANY && h.from !== kind)) {
+    return { ok: false, error: `request ${msg.type} is not allowed from here` };
+  }
+  const out = await h.run(msg, sender);
+  if (out && out.ok === false) return out;
+  return { ok: true, ...out };
+}
+
+api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  handle(msg, sender).then(sendResponse, (e) => sendResponse({ ok: false, error: errorText(e) }));
+  return true;
+});
+
+// A permission the user takes back: stop injecting there (the data stays).
+api.permissions.onAdded.addListener(() => {
+  wakeAccessWaiters().catch(() => {});
+});
+
+api.permissions.onRemoved.addListener(() => {
+  ensureLoaded()
+    .then(syncRegistrations)
+    .catch(() => {});
+});
+
+api.runtime.onInstalled.addListener(() => {
+  ensureLoaded().catch((e) => console.warn(errorText(e)));
+});
+api.runtime.onStartup.addListener(() => {
+  ensureLoaded().catch((e) => console.warn(errorText(e)));
+});
+
+// Re-check registrations on every worker start (they can be lost), without blocking it.
+ensureLoaded().catch((e) => console.warn(errorText(e)));

@@ -1,0 +1,174 @@
+// Linkflow persistence: every IndexedDB call of the extension lives here.
+//
+// Database `linkflow`, version 1:
+//   sites      key origin → { origin, siteUrl, settings, trackedAt, tracking }
+//   snapshots  key origin → { origin, bytes: Uint8Array (LinkflowSite.snapshot()), seq, upToKey, at }
+//   journal    autoIncrement key → { origin, observation, at }, index "origin"
+//
+// The journal holds the observations ingested since the site's snapshot. A write is only
+// reported done when its transaction has completed, so a worker killed right after an
+// answer loses nothing. Compaction writes a new snapshot and deletes the journal entries it
+// covers in ONE transaction, so a crash leaves either the old or the new state, never a
+// mix.
+
+const DB_NAME = "linkflow";
+const DB_VERSION = 1;
+
+let dbPromise = null;
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error || new Error("IndexedDB request failed"));
+  });
+}
+
+function done(tx) {
+  const p = new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error || new Error("IndexedDB transaction failed"));
+    tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));
+  });
+  p.catch(() => {}); // observed by the caller's await; never an unhandled rejection
+  return p;
+}
+
+/** Opens (and on first use creates) the database; one connection per worker life. */
+export function open() {
+  if (dbPromise) return dbPromise;
+  dbPromise = new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains("sites")) db.createObjectStore("sites", { keyPath: "origin" });
+      if (!db.objectStoreNames.contains("snapshots")) db.createObjectStore("snapshots", { keyPath: "origin" });
+      if (!db.objectStoreNames.contains("journal")) {
+        const j = db.createObjectStore("journal", { autoIncrement: true });
+        j.createIndex("origin", "origin", { unique: false });
+      }
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      // Another context upgrading the schema: let go so it can proceed; reopen next time.
+      db.onversionchange = () => {
+        db.close();
+        dbPromise = null;
+      };
+      db.onclose = () => {
+        dbPromise = null;
+      };
+      resolve(db);
+    };
+    req.onerror = () => {
+      dbPromise = null;
+      reject(req.error || new Error("cannot open IndexedDB"));
+    };
+    req.onblocked = () => console.warn("Linkflow: IndexedDB open is blocked by another connection");
+  });
+  return dbPromise;
+}
+
+/** All site records. */
+export async function getSites() {
+  const db = await open();
+  const tx = db.transaction("sites", "readonly");
+  const committed = done(tx);
+  const all = await request(tx.objectStore("sites").getAll());
+  await committed;
+  return all;
+}
+
+/** Adds or replaces a site record. */
+export async function putSite(record) {
+  const db = await open();
+  const tx = db.transaction("sites", "readwrite");
+  const committed = done(tx);
+  tx.objectStore("sites").put(record);
+  await committed;
+}
+
+/** The site's snapshot record, or null. */
+export async function getSnapshot(origin) {
+  const db = await open();
+  const tx = db.transaction("snapshots", "readonly");
+  const committed = done(tx);
+  const rec = await request(tx.objectStore("snapshots").get(origin));
+  await committed;
+  return rec || null;
+}
+
+/** The site's journal entries in key order: [{key, observation, at}]. */
+export async function getJournal(origin) {
+  const db = await open();
+  const tx = db.transaction("journal", "readonly");
+  const committed = done(tx);
+  const out = [];
+  await new Promise((resolve, reject) => {
+    const req = tx.objectStore("journal").index("origin").openCursor(IDBKeyRange.only(origin));
+    req.onsuccess = () => {
+      const c = req.result;
+      if (!c) return resolve();
+      out.push({ key: c.primaryKey, observation: c.value.observation, at: c.value.at });
+      c.continue();
+    };
+    req.onerror = () => reject(req.error);
+  });
+  await committed;
+  // An index cursor over one origin already walks primary keys in order; sort to be sure.
+  out.sort((a, b) => a.key - b.key);
+  return out;
+}
+
+/** Appends one observation to the journal; resolves with its key once committed. */
+export async function appendJournal(origin, observation) {
+  const db = await open();
+  const tx = db.transaction("journal", "readwrite");
+  const committed = done(tx);
+  const key = await request(tx.objectStore("journal").add({ origin, observation, at: Date.now() }));
+  await committed;
+  return key;
+}
+
+function deleteJournalOf(tx, origin, upToKey) {
+  const req = tx.objectStore("journal").index("origin").openCursor(IDBKeyRange.only(origin));
+  req.onsuccess = () => {
+    const c = req.result;
+    if (!c) return;
+    if (upToKey == null || c.primaryKey <= upToKey) c.delete();
+    c.continue();
+  };
+}
+
+/**
+ * Writes a new snapshot and deletes the journal entries it covers (keys <= upToKey), in
+ * one transaction.
+ */
+export async function compact(origin, bytes, seq, upToKey) {
+  const db = await open();
+  const tx = db.transaction(["snapshots", "journal"], "readwrite");
+  const committed = done(tx);
+  tx.objectStore("snapshots").put({ origin, bytes, seq, upToKey: upToKey ?? null, at: Date.now() });
+  if (upToKey != null) deleteJournalOf(tx, origin, upToKey);
+  await committed;
+}
+
+/** Deletes the site's graph data (snapshot and journal); keeps the site record. */
+export async function clearData(origin) {
+  const db = await open();
+  const tx = db.transaction(["snapshots", "journal"], "readwrite");
+  const committed = done(tx);
+  tx.objectStore("snapshots").delete(origin);
+  deleteJournalOf(tx, origin, null);
+  await committed;
+}
+
+/** Deletes the site entirely: record, snapshot and journal. */
+export async function deleteSite(origin) {
+  const db = await open();
+  const tx = db.transaction(["sites", "snapshots", "journal"], "readwrite");
+  const committed = done(tx);
+  tx.objectStore("sites").delete(origin);
+  tx.objectStore("snapshots").delete(origin);
+  deleteJournalOf(tx, origin, null);
+  await committed;
+}
