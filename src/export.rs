@@ -1,0 +1,797 @@
+//! JSON export and import in networkx's node-link form, and the compact binary snapshot
+//! the extension keeps in IndexedDB.
+//!
+//! The export loads unchanged with `networkx.node_link_graph(data, edges="links")`. Its
+//! schema is documented in `docs/EXPORT.md`. Importing merges into the existing graph (the
+//! latest visit of each page wins); anything that is not a valid export of this site is
+//! refused with a message, and the graph is left untouched.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::anchor::AnchorCode;
+use crate::authority::{Model, Settings};
+use crate::error::{clamp_for_message, Error, Result};
+use crate::graph::{flags, LinkEdge, Occurrence, Page, PageId, PageState};
+use crate::observe::{clamp_str, Region, MAX_TEXT_LEN, MAX_URL_LEN};
+use crate::report::Coverage;
+use crate::site::Site;
+use crate::url_norm::Classified;
+
+/// The `graph.schema` value of a Linkflow export.
+pub const SCHEMA: &str = "linkflow";
+/// The export format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Top-level node-link document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportDoc {
+    /// Always true.
+    pub directed: bool,
+    /// Always false: one link per (source, target) pair, occurrences inside.
+    pub multigraph: bool,
+    /// Graph attributes.
+    pub graph: GraphMeta,
+    /// Pages.
+    pub nodes: Vec<NodeOut>,
+    /// Links.
+    pub links: Vec<LinkOut>,
+}
+
+/// Graph-level attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphMeta {
+    /// `"linkflow"`.
+    pub schema: String,
+    /// Format version.
+    pub version: u32,
+    /// The program that wrote it.
+    #[serde(default)]
+    pub generator: String,
+    /// The site root.
+    pub site: String,
+    /// Settings in force.
+    #[serde(default)]
+    pub settings: Settings,
+    /// The model of `share`.
+    #[serde(default)]
+    pub model: Model,
+    /// Iterations of the `share` run.
+    #[serde(default)]
+    pub iterations: u32,
+    /// Its final L1 change.
+    #[serde(default)]
+    pub residual: f64,
+    /// Iterations of the `classicShare` run.
+    #[serde(default)]
+    pub classic_iterations: u32,
+    /// Coverage at export time.
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+}
+
+/// One page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeOut {
+    /// Normalised URL (networkx's node key).
+    pub id: String,
+    /// State.
+    pub state: PageState,
+    /// Observed.
+    pub visited: bool,
+    /// Last observation time (ms since epoch).
+    #[serde(default)]
+    pub observed_at: Option<f64>,
+    /// Title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// First h1.
+    #[serde(default)]
+    pub h1: Option<String>,
+    /// `<html lang>`.
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Declared canonical, when not the page itself.
+    #[serde(default)]
+    pub canonical: Option<String>,
+    /// Redirect target.
+    #[serde(default)]
+    pub redirect_to: Option<String>,
+    /// The redirect is a meta refresh.
+    #[serde(default)]
+    pub meta_refresh: bool,
+    /// Meta robots noindex.
+    #[serde(default)]
+    pub noindex: bool,
+    /// Meta robots nofollow.
+    #[serde(default)]
+    pub nofollow: bool,
+    /// External link occurrences.
+    #[serde(default)]
+    pub external_links: u32,
+    /// Of which not followed.
+    #[serde(default)]
+    pub external_nofollow: u32,
+    /// Prominence weight of the external links.
+    #[serde(default)]
+    pub external_weight: f32,
+    /// mailto:, tel:… links.
+    #[serde(default)]
+    pub non_navigational: u32,
+    /// Unparseable hrefs.
+    #[serde(default)]
+    pub invalid_links: u32,
+    /// Links dropped over the size limit.
+    #[serde(default)]
+    pub truncated_links: u32,
+    /// Click depth (computed).
+    #[serde(default)]
+    pub depth: Option<u32>,
+    /// Share under `graph.model` (computed; null when merged into another page).
+    #[serde(default)]
+    pub share: Option<f64>,
+    /// Rank under `graph.model` (computed).
+    #[serde(default)]
+    pub rank: Option<u32>,
+    /// Score under `graph.model` (computed).
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// Share under the classic model (computed).
+    #[serde(default)]
+    pub classic_share: Option<f64>,
+    /// Orphan (computed).
+    #[serde(default)]
+    pub orphan: bool,
+}
+
+/// One (source, target) pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkOut {
+    /// Source URL.
+    pub source: String,
+    /// Target URL.
+    pub target: String,
+    /// At least one occurrence is followed (the classic model's edge).
+    pub followed: bool,
+    /// Every occurrence.
+    pub occurrences: Vec<OccurrenceOut>,
+}
+
+/// One occurrence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OccurrenceOut {
+    /// Accessible name.
+    pub anchor: String,
+    /// Anchor quality.
+    pub quality: AnchorCode,
+    /// Region.
+    pub region: Region,
+    /// rel tokens that matter (nofollow, ugc, sponsored).
+    #[serde(default)]
+    pub rel: Vec<String>,
+    /// The page's meta robots said nofollow.
+    #[serde(default)]
+    pub meta_nofollow: bool,
+    /// Visible.
+    pub visible: bool,
+    /// In the first viewport.
+    #[serde(default)]
+    pub in_viewport: bool,
+    /// Order on the source page.
+    pub order: u32,
+    /// Crossed http/https.
+    #[serde(default)]
+    pub cross_scheme: bool,
+    /// `<area>`.
+    #[serde(default)]
+    pub area: bool,
+}
+
+fn occ_out(site: &Site, o: &Occurrence) -> OccurrenceOut {
+    let mut rel = Vec::new();
+    if o.flags & flags::REL_NOFOLLOW != 0 {
+        rel.push("nofollow".to_string());
+    }
+    if o.flags & flags::REL_UGC != 0 {
+        rel.push("ugc".to_string());
+    }
+    if o.flags & flags::REL_SPONSORED != 0 {
+        rel.push("sponsored".to_string());
+    }
+    OccurrenceOut {
+        anchor: site.graph.anchor_text(o.anchor).to_string(),
+        quality: o.quality(),
+        region: o.region,
+        rel,
+        meta_nofollow: o.flags & flags::META_NOFOLLOW != 0,
+        visible: o.visible(),
+        in_viewport: o.flags & flags::IN_VIEWPORT != 0,
+        order: o.order,
+        cross_scheme: o.flags & flags::CROSS_SCHEME != 0,
+        area: o.flags & flags::AREA != 0,
+    }
+}
+
+fn occ_in(site: &mut Site, o: &OccurrenceOut) -> Occurrence {
+    let mut f = 0u8;
+    for r in &o.rel {
+        match r.to_ascii_lowercase().as_str() {
+            "nofollow" => f |= flags::REL_NOFOLLOW,
+            "ugc" => f |= flags::REL_UGC,
+            "sponsored" => f |= flags::REL_SPONSORED,
+            _ => {}
+        }
+    }
+    if o.meta_nofollow {
+        f |= flags::META_NOFOLLOW;
+    }
+    if o.visible {
+        f |= flags::VISIBLE;
+    }
+    if o.in_viewport {
+        f |= flags::IN_VIEWPORT;
+    }
+    if o.cross_scheme {
+        f |= flags::CROSS_SCHEME;
+    }
+    if o.area {
+        f |= flags::AREA;
+    }
+    let mut a = o.anchor.clone();
+    clamp_str(&mut a, MAX_TEXT_LEN);
+    Occurrence {
+        anchor: site.graph.anchors.intern(&a),
+        order: o.order,
+        region: o.region,
+        flags: f,
+        quality: o.quality.to_u8(),
+    }
+}
+
+fn opt_s(s: &Option<Box<str>>) -> Option<String> {
+    s.as_deref().map(str::to_string)
+}
+
+impl Site {
+    /// The node-link export document.
+    pub fn export_doc(&self) -> ExportDoc {
+        let model = self.settings.model;
+        let auth = self.authority(model);
+        let classic = self.authority(Model::Classic);
+        let st = self.structure();
+        let g = &self.graph;
+        let url = |id: PageId| g.page(id).map_or_else(String::new, |p| p.url.to_string());
+        let mut nodes = Vec::with_capacity(g.page_count());
+        let mut links = Vec::with_capacity(g.edge_count());
+        for id in g.page_ids() {
+            let Some(p) = g.page(id) else { continue };
+            let c = auth.compact_of(id);
+            nodes.push(NodeOut {
+                id: p.url.to_string(),
+                state: p.state(),
+                visited: p.visited,
+                observed_at: p.observed_at,
+                title: opt_s(&p.title),
+                h1: opt_s(&p.h1),
+                lang: opt_s(&p.lang),
+                canonical: opt_s(&p.canonical_url),
+                redirect_to: p.redirect_to.map(url),
+                meta_refresh: p.meta_refresh,
+                noindex: p.noindex,
+                nofollow: p.nofollow,
+                external_links: p.external_links,
+                external_nofollow: p.external_nofollow,
+                external_weight: p.external_weight,
+                non_navigational: p.non_navigational,
+                invalid_links: p.invalid_links,
+                truncated_links: p.truncated_links,
+                depth: st.depth_of(id),
+                share: c.map(|c| auth.share[c]),
+                rank: c.map(|c| auth.rank[c]),
+                score: c.map(|c| auth.score[c]),
+                classic_share: classic.share_of(id),
+                orphan: st.orphans.contains(&id),
+            });
+            let mut out: Vec<(PageId, &LinkEdge)> = g.outlinks(id).collect();
+            out.sort_by_key(|(t, _)| t.index());
+            for (t, e) in out {
+                links.push(LinkOut {
+                    source: p.url.to_string(),
+                    target: url(t),
+                    followed: e.followed(),
+                    occurrences: e.occurrences.iter().map(|o| occ_out(self, o)).collect(),
+                });
+            }
+        }
+        ExportDoc {
+            directed: true,
+            multigraph: false,
+            graph: GraphMeta {
+                schema: SCHEMA.into(),
+                version: VERSION,
+                generator: format!("linkflow {}", env!("CARGO_PKG_VERSION")),
+                site: self.root().to_string(),
+                settings: self.settings.clone(),
+                model,
+                iterations: auth.iterations,
+                residual: auth.residual,
+                classic_iterations: classic.iterations,
+                coverage: Some(Coverage {
+                    visited: st.visited,
+                    discovered: st.discovered,
+                    complete: st.complete(),
+                }),
+            },
+            nodes,
+            links,
+        }
+    }
+
+    /// The export as pretty JSON.
+    pub fn export_json(&self) -> String {
+        serde_json::to_string_pretty(&self.export_doc()).unwrap_or_else(|e| {
+            // Serialising plain data cannot fail; keep a clear message all the same.
+            format!("{{\"error\": \"{e}\"}}")
+        })
+    }
+
+    /// A new site from an export (its settings and pages).
+    pub fn from_export_json(text: &str) -> Result<Site> {
+        let doc = parse_doc(text)?;
+        let mut site = Site::new(&doc.graph.site, doc.graph.settings.clone())
+            .map_err(|e| Error::Import(format!("graph.site or graph.settings: {e}")))?;
+        site.import_doc(doc)?;
+        Ok(site)
+    }
+
+    /// Imports an export, merging it into this site. On error nothing changes.
+    pub fn import_json(&mut self, text: &str) -> Result<ImportSummary> {
+        let doc = parse_doc(text)?;
+        self.import_doc(doc)
+    }
+
+    fn import_doc(&mut self, doc: ExportDoc) -> Result<ImportSummary> {
+        let plan = self.plan_import(&doc)?;
+        Ok(self.apply_import(doc, plan))
+    }
+
+    /// Validates everything before any change.
+    fn plan_import(&self, doc: &ExportDoc) -> Result<Vec<String>> {
+        let norm = self.graph.normalizer();
+        match norm.normalize(&doc.graph.site) {
+            Ok(r) if r == self.root() => {}
+            _ => {
+                return Err(Error::Import(format!(
+                    "this export is of the site {}, not of {}",
+                    clamp_for_message(&doc.graph.site),
+                    self.root()
+                )))
+            }
+        }
+        let mut ids = Vec::with_capacity(doc.nodes.len());
+        let mut known: HashMap<&str, usize> = HashMap::new();
+        for (i, n) in doc.nodes.iter().enumerate() {
+            if n.id.len() > MAX_URL_LEN {
+                return Err(Error::Import(format!("node {i}: the URL is too long")));
+            }
+            let u = norm
+                .normalize(&n.id)
+                .map_err(|e| Error::Import(format!("node {i}: {e}")))?;
+            if n.observed_at.is_some_and(|t| !t.is_finite()) {
+                return Err(Error::Import(format!(
+                    "node {i}: observedAt is not a number"
+                )));
+            }
+            known.insert(n.id.as_str(), i);
+            ids.push(u);
+        }
+        for (i, n) in doc.nodes.iter().enumerate() {
+            if let Some(r) = &n.redirect_to {
+                if !known.contains_key(r.as_str()) {
+                    return Err(Error::Import(format!(
+                        "node {i}: redirectTo {} is not a node of the export",
+                        clamp_for_message(r)
+                    )));
+                }
+            }
+        }
+        for (i, l) in doc.links.iter().enumerate() {
+            for end in [&l.source, &l.target] {
+                if !known.contains_key(end.as_str()) {
+                    return Err(Error::Import(format!(
+                        "link {i}: {} is not a node of the export",
+                        clamp_for_message(end)
+                    )));
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    fn apply_import(&mut self, doc: ExportDoc, ids: Vec<String>) -> ImportSummary {
+        let mut summary = ImportSummary::default();
+        let before = self.graph.page_count();
+        // Pass 1: every page exists, in file order (keeps the order of a round trip).
+        let pids: Vec<PageId> = ids.iter().map(|u| self.graph.get_or_insert(u)).collect();
+        let by_raw: HashMap<&str, PageId> = doc
+            .nodes
+            .iter()
+            .zip(&pids)
+            .map(|(n, &p)| (n.id.as_str(), p))
+            .collect();
+        // Which imported visits win (newer than ours, or ours unvisited).
+        let mut wins = vec![false; doc.nodes.len()];
+        for (i, n) in doc.nodes.iter().enumerate() {
+            let local = self.graph.page(pids[i]);
+            let w = match local {
+                Some(p) if p.visited => {
+                    n.visited
+                        && n.observed_at.unwrap_or(f64::MIN) > p.observed_at.unwrap_or(f64::MIN)
+                }
+                Some(p) => n.visited || (n.redirect_to.is_some() && p.redirect_to.is_none()),
+                None => true,
+            };
+            wins[i] = w;
+        }
+        let mut edges_of: HashMap<PageId, Vec<&LinkOut>> = HashMap::new();
+        for l in &doc.links {
+            if let Some(&s) = by_raw.get(l.source.as_str()) {
+                edges_of.entry(s).or_default().push(l);
+            }
+        }
+        // Pass 2: page fields and outlinks of the winning pages.
+        let mut formers = Vec::new();
+        self.graph.generation += 1;
+        for (i, n) in doc.nodes.iter().enumerate() {
+            if !wins[i] {
+                summary.kept += 1;
+                continue;
+            }
+            let id = pids[i];
+            let canonical = n.canonical.as_deref().and_then(|c| {
+                match self
+                    .graph
+                    .normalizer()
+                    .classify(c, url::Url::parse(&ids[i]).ok().as_ref())
+                {
+                    Ok(Classified::Internal { url, .. }) if url != ids[i] => Some(url),
+                    _ => None,
+                }
+            });
+            let canonical = canonical.map(|c| self.graph.get_or_insert(&c));
+            let redirect_to = n
+                .redirect_to
+                .as_deref()
+                .and_then(|r| by_raw.get(r).copied());
+            let edges: Vec<(PageId, LinkEdge)> = edges_of
+                .get(&id)
+                .map(|ls| {
+                    ls.iter()
+                        .filter_map(|l| {
+                            let t = by_raw.get(l.target.as_str()).copied()?;
+                            Some((t, l))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(t, l)| {
+                    let occurrences = l.occurrences.iter().map(|o| occ_in(self, o)).collect();
+                    (t, LinkEdge { occurrences })
+                })
+                .collect();
+            let page = Page {
+                url: ids[i].as_str().into(),
+                visited: n.visited,
+                observed_at: n.observed_at,
+                title: n.title.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
+                h1: n.h1.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
+                lang: n.lang.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
+                canonical_url: n.canonical.as_deref().map(|s| clamp_box(s, MAX_URL_LEN)),
+                canonical,
+                redirect_to: redirect_to.filter(|&r| r != id),
+                meta_refresh: n.meta_refresh,
+                noindex: n.noindex,
+                nofollow: n.nofollow,
+                external_links: n.external_links,
+                external_weight: if n.external_weight.is_finite() {
+                    n.external_weight.max(0.0)
+                } else {
+                    0.0
+                },
+                external_nofollow: n.external_nofollow,
+                non_navigational: n.non_navigational,
+                invalid_links: n.invalid_links,
+                truncated_links: n.truncated_links,
+            };
+            formers.extend(self.graph.replace_page(id, page, edges));
+            summary.imported += 1;
+        }
+        self.graph.prune_stale(formers);
+        summary.pages = self.graph.page_count();
+        summary.new_pages = summary.pages.saturating_sub(before);
+        summary
+    }
+}
+
+fn clamp_box(s: &str, max: usize) -> Box<str> {
+    let mut s = s.to_string();
+    clamp_str(&mut s, max);
+    s.into()
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    /// Pages taken from the file (newer than ours, or new).
+    pub imported: usize,
+    /// Pages where our own visit was newer and was kept.
+    pub kept: usize,
+    /// Pages that did not exist before.
+    pub new_pages: usize,
+    /// Pages known after the import.
+    pub pages: usize,
+}
+
+/// Parses and checks the envelope of an export, with a message for each way it can be wrong.
+pub fn parse_doc(text: &str) -> Result<ExportDoc> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        if e.is_eof() {
+            Error::Import(format!("the file is truncated ({e})"))
+        } else {
+            Error::Import(format!("the file is not JSON ({e})"))
+        }
+    })?;
+    let obj = v.as_object().ok_or_else(|| {
+        Error::Import("the file is JSON but not a Linkflow export (not an object)".into())
+    })?;
+    let graph = obj
+        .get("graph")
+        .and_then(|g| g.as_object())
+        .ok_or_else(|| Error::Import("not a Linkflow export: no \"graph\" object".into()))?;
+    if graph.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA) {
+        return Err(Error::Import(
+            "not a Linkflow export: graph.schema is not \"linkflow\"".into(),
+        ));
+    }
+    match graph.get("version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) => {
+            return Err(Error::Import(format!(
+                "export format version {v} is not supported (this Linkflow reads version {VERSION})"
+            )))
+        }
+        None => return Err(Error::Import("graph.version is missing".into())),
+    }
+    let doc: ExportDoc =
+        serde_json::from_value(v).map_err(|e| Error::Import(format!("invalid export: {e}")))?;
+    if !doc.directed || doc.multigraph {
+        return Err(Error::Import(
+            "invalid export: a Linkflow graph is directed and not a multigraph".into(),
+        ));
+    }
+    Ok(doc)
+}
+
+// ---------------------------------------------------------------------------------------
+// Binary snapshot (postcard) for the extension's storage.
+
+const SNAP_MAGIC: [u8; 4] = *b"LFS1";
+
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    magic: [u8; 4],
+    root: String,
+    settings_json: String,
+    anchors: Vec<String>,
+    pages: Vec<SnapPage>,
+    edges: Vec<SnapEdge>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SnapPage {
+    url: String,
+    visited: bool,
+    observed_at: Option<f64>,
+    title: Option<String>,
+    h1: Option<String>,
+    lang: Option<String>,
+    canonical_url: Option<String>,
+    canonical: Option<u32>,
+    redirect_to: Option<u32>,
+    meta_refresh: bool,
+    noindex: bool,
+    nofollow: bool,
+    external_links: u32,
+    external_weight: f32,
+    external_nofollow: u32,
+    non_navigational: u32,
+    invalid_links: u32,
+    truncated_links: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SnapEdge {
+    source: u32,
+    target: u32,
+    occ: Vec<(u32, u32, u8, u8, u8)>,
+}
+
+fn region_from_u8(v: u8) -> Option<Region> {
+    Region::ALL.get(v as usize).copied()
+}
+
+fn region_to_u8(r: Region) -> u8 {
+    Region::ALL.iter().position(|&x| x == r).unwrap_or(5) as u8
+}
+
+impl Site {
+    /// The whole state as compact bytes (for IndexedDB).
+    pub fn snapshot(&self) -> Vec<u8> {
+        let g = &self.graph;
+        let mut pos: Vec<u32> = vec![u32::MAX; g.index_bound()];
+        for (i, id) in g.page_ids().enumerate() {
+            pos[id.index()] = i as u32;
+        }
+        let p = |id: PageId| pos.get(id.index()).copied().unwrap_or(u32::MAX);
+        let pages = g
+            .page_ids()
+            .filter_map(|id| g.page(id))
+            .map(|pg| SnapPage {
+                url: pg.url.to_string(),
+                visited: pg.visited,
+                observed_at: pg.observed_at,
+                title: opt_s(&pg.title),
+                h1: opt_s(&pg.h1),
+                lang: opt_s(&pg.lang),
+                canonical_url: opt_s(&pg.canonical_url),
+                canonical: pg.canonical.map(p),
+                redirect_to: pg.redirect_to.map(p),
+                meta_refresh: pg.meta_refresh,
+                noindex: pg.noindex,
+                nofollow: pg.nofollow,
+                external_links: pg.external_links,
+                external_weight: pg.external_weight,
+                external_nofollow: pg.external_nofollow,
+                non_navigational: pg.non_navigational,
+                invalid_links: pg.invalid_links,
+                truncated_links: pg.truncated_links,
+            })
+            .collect();
+        let mut edges = Vec::with_capacity(g.edge_count());
+        for id in g.page_ids() {
+            let mut out: Vec<(PageId, &LinkEdge)> = g.outlinks(id).collect();
+            out.sort_by_key(|(t, _)| t.index());
+            for (t, e) in out {
+                edges.push(SnapEdge {
+                    source: p(id),
+                    target: p(t),
+                    occ: e
+                        .occurrences
+                        .iter()
+                        .map(|o| {
+                            (
+                                o.anchor,
+                                o.order,
+                                region_to_u8(o.region),
+                                o.flags,
+                                o.quality,
+                            )
+                        })
+                        .collect(),
+                });
+            }
+        }
+        let snap = Snapshot {
+            magic: SNAP_MAGIC,
+            root: self.root().to_string(),
+            settings_json: serde_json::to_string(&self.settings).unwrap_or_default(),
+            anchors: (0..g.anchors.len() as u32)
+                .map(|i| g.anchors.get(i).to_string())
+                .collect(),
+            pages,
+            edges,
+        };
+        postcard::to_allocvec(&snap).unwrap_or_default()
+    }
+
+    /// Rebuilds a site from [`Site::snapshot`] bytes; a clear error if they are damaged.
+    pub fn restore(bytes: &[u8]) -> Result<Site> {
+        let damaged = |why: String| Error::Import(format!("the stored snapshot is damaged: {why}"));
+        let snap: Snapshot = postcard::from_bytes(bytes).map_err(|e| damaged(e.to_string()))?;
+        if snap.magic != SNAP_MAGIC {
+            return Err(damaged("unknown format".into()));
+        }
+        let settings: Settings =
+            serde_json::from_str(&snap.settings_json).map_err(|e| damaged(e.to_string()))?;
+        let mut site = Site::new(&snap.root, settings)?;
+        let n = snap.pages.len();
+        let na = snap.anchors.len();
+        for a in &snap.anchors {
+            site.graph.anchors.intern(a);
+        }
+        if site.graph.anchors.len() != na {
+            return Err(damaged("duplicate anchor strings".into()));
+        }
+        let mut ids = Vec::with_capacity(n);
+        for pg in &snap.pages {
+            let id = site.graph.get_or_insert(&pg.url);
+            ids.push(id);
+        }
+        if site.graph.page_count() != n {
+            return Err(damaged("duplicate pages".into()));
+        }
+        let get = |i: Option<u32>| -> Result<Option<PageId>> {
+            match i {
+                None => Ok(None),
+                Some(i) => ids
+                    .get(i as usize)
+                    .copied()
+                    .map(Some)
+                    .ok_or_else(|| damaged(format!("page index {i} out of range"))),
+            }
+        };
+        let mut pages = Vec::with_capacity(n);
+        for pg in snap.pages {
+            let canonical = get(pg.canonical)?;
+            let redirect_to = get(pg.redirect_to)?;
+            pages.push(Page {
+                url: pg.url.into(),
+                visited: pg.visited,
+                observed_at: pg.observed_at,
+                title: pg.title.map(Into::into),
+                h1: pg.h1.map(Into::into),
+                lang: pg.lang.map(Into::into),
+                canonical_url: pg.canonical_url.map(Into::into),
+                canonical,
+                redirect_to,
+                meta_refresh: pg.meta_refresh,
+                noindex: pg.noindex,
+                nofollow: pg.nofollow,
+                external_links: pg.external_links,
+                external_weight: pg.external_weight,
+                external_nofollow: pg.external_nofollow,
+                non_navigational: pg.non_navigational,
+                invalid_links: pg.invalid_links,
+                truncated_links: pg.truncated_links,
+            });
+        }
+        for (id, pg) in ids.iter().zip(pages) {
+            if let Some(slot) = site.graph.g.node_weight_mut(*id) {
+                *slot = pg;
+            }
+        }
+        for e in snap.edges {
+            let (Some(Some(s)), Some(Some(t))) =
+                (get(Some(e.source)).ok(), get(Some(e.target)).ok())
+            else {
+                return Err(damaged(format!(
+                    "edge {} → {} out of range",
+                    e.source, e.target
+                )));
+            };
+            let mut occurrences = Vec::with_capacity(e.occ.len());
+            for (a, order, region, fl, q) in e.occ {
+                if a as usize >= na || AnchorCode::from_u8(q).is_none() {
+                    return Err(damaged("bad link occurrence".into()));
+                }
+                let region = region_from_u8(region).ok_or_else(|| damaged("bad region".into()))?;
+                occurrences.push(Occurrence {
+                    anchor: a,
+                    order,
+                    region,
+                    flags: fl,
+                    quality: q,
+                });
+            }
+            site.graph.g.add_edge(s, t, LinkEdge { occurrences });
+        }
+        site.graph.generation += 1;
+        Ok(site)
+    }
+}

@@ -1,0 +1,265 @@
+//! The page observation: what the content script (or the static scanner) reports for one
+//! visited page.
+//!
+//! [`RawObservation`] is untrusted input exactly as it arrives (JSON from a web page's
+//! rendered DOM). Every field but `url` is optional, so a partial observation is still
+//! useful. [`RawObservation::clamp`] bounds every string and list, so a hostile page cannot
+//! make the graph grow without limit; URL validation happens when the graph ingests it.
+
+use serde::{Deserialize, Serialize};
+
+/// Longest URL kept, in bytes; longer hrefs are dropped and counted.
+pub const MAX_URL_LEN: usize = 4096;
+/// Longest text field kept (anchor text, title, h1…), in bytes.
+pub const MAX_TEXT_LEN: usize = 512;
+/// Most links kept from one page; the rest are counted in `truncated_links`.
+pub const MAX_LINKS: usize = 20_000;
+
+/// Where on the page a link sits, from its nearest landmark ancestor.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, PartialOrd, Ord,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    /// `<nav>` or `role=navigation`.
+    Nav,
+    /// `<header>` or `role=banner`.
+    Header,
+    /// `<footer>` or `role=contentinfo`.
+    Footer,
+    /// `<aside>` or `role=complementary`.
+    Aside,
+    /// `<main>`, `<article>` or `role=main`: the body content.
+    Main,
+    /// None of the above.
+    #[default]
+    #[serde(other)]
+    Other,
+}
+
+impl Region {
+    /// All regions, in a fixed order.
+    pub const ALL: [Region; 6] = [
+        Region::Nav,
+        Region::Header,
+        Region::Footer,
+        Region::Aside,
+        Region::Main,
+        Region::Other,
+    ];
+
+    /// The lowercase name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::Nav => "nav",
+            Region::Header => "header",
+            Region::Footer => "footer",
+            Region::Aside => "aside",
+            Region::Main => "main",
+            Region::Other => "other",
+        }
+    }
+}
+
+/// One `<a href>` or `<area href>` as the page rendered it. Untrusted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawLink {
+    /// The href as the browser resolved it (absolute).
+    pub href: String,
+    /// The raw `href` attribute as written.
+    pub raw: Option<String>,
+    /// Visible text content (whitespace collapsed by the reader).
+    pub text: Option<String>,
+    /// `alt` of images inside the link (joined).
+    pub alt: Option<String>,
+    /// `aria-label` (or the text of `aria-labelledby`).
+    pub aria_label: Option<String>,
+    /// The `title` attribute.
+    pub title: Option<String>,
+    /// The `rel` attribute, space-separated tokens.
+    pub rel: Option<String>,
+    /// Landmark region.
+    pub region: Option<Region>,
+    /// Rendered visibly (non-zero box, not `display:none`/`visibility:hidden`).
+    pub visible: Option<bool>,
+    /// Inside the first viewport when the page loaded.
+    pub in_viewport: Option<bool>,
+    /// 0-based order among the page's links.
+    pub order: Option<u32>,
+    /// Rendered width in CSS pixels.
+    pub width: Option<f32>,
+    /// Rendered height in CSS pixels.
+    pub height: Option<f32>,
+    /// True for `<area>` elements.
+    pub area: Option<bool>,
+    /// True when the link contains an `<img>` (so an empty alt matters).
+    pub has_image: Option<bool>,
+}
+
+/// One visited page as reported by the content script or the static scanner. Untrusted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawObservation {
+    /// The final URL of the page (after redirects). Required.
+    pub url: String,
+    /// The URL that was requested, when it differed (a redirect).
+    pub requested_url: Option<String>,
+    /// `<title>`.
+    pub title: Option<String>,
+    /// The first `<h1>`'s text.
+    pub h1: Option<String>,
+    /// `<link rel=canonical href>`, resolved.
+    pub canonical: Option<String>,
+    /// `<meta name=robots content>`.
+    pub meta_robots: Option<String>,
+    /// `<html lang>`.
+    pub lang: Option<String>,
+    /// Target of a `<meta http-equiv=refresh>` (a client-side redirect), resolved.
+    pub meta_refresh: Option<String>,
+    /// The page's links in document order.
+    pub links: Vec<RawLink>,
+    /// Links the reader had to drop (already over its own limit).
+    pub truncated_links: Option<u32>,
+    /// When the page was read, milliseconds since the Unix epoch.
+    pub observed_at: Option<f64>,
+}
+
+/// Truncates a string in place to at most `max` bytes on a char boundary.
+pub(crate) fn clamp_str(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
+fn clamp_opt(s: &mut Option<String>, max: usize) {
+    if let Some(v) = s {
+        clamp_str(v, max);
+    }
+}
+
+impl RawObservation {
+    /// Parses an observation from JSON, with a clear error for anything else.
+    pub fn from_json(s: &str) -> crate::Result<Self> {
+        let mut obs: RawObservation =
+            serde_json::from_str(s).map_err(|e| crate::Error::InvalidObservation(e.to_string()))?;
+        obs.clamp();
+        Ok(obs)
+    }
+
+    /// Bounds every string and the list of links. Returns how many links were dropped.
+    pub fn clamp(&mut self) -> usize {
+        for s in [
+            &mut self.title,
+            &mut self.h1,
+            &mut self.meta_robots,
+            &mut self.lang,
+        ] {
+            clamp_opt(s, MAX_TEXT_LEN);
+        }
+        for s in [
+            &mut self.requested_url,
+            &mut self.canonical,
+            &mut self.meta_refresh,
+        ] {
+            if s.as_ref().is_some_and(|v| v.len() > MAX_URL_LEN) {
+                *s = None;
+            }
+        }
+        let mut dropped = 0;
+        if self.links.len() > MAX_LINKS {
+            dropped = self.links.len() - MAX_LINKS;
+            self.links.truncate(MAX_LINKS);
+        }
+        for l in &mut self.links {
+            for s in [
+                &mut l.text,
+                &mut l.alt,
+                &mut l.aria_label,
+                &mut l.title,
+                &mut l.rel,
+            ] {
+                clamp_opt(s, MAX_TEXT_LEN);
+            }
+            clamp_opt(&mut l.raw, MAX_URL_LEN);
+            if !l.width.is_some_and(f32::is_finite) {
+                l.width = None;
+            }
+            if !l.height.is_some_and(f32::is_finite) {
+                l.height = None;
+            }
+        }
+        let t = self.truncated_links.unwrap_or(0) as usize + dropped;
+        self.truncated_links = if t > 0 {
+            Some(u32::try_from(t).unwrap_or(u32::MAX))
+        } else {
+            None
+        };
+        dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_observation_needs_only_url() {
+        let o = RawObservation::from_json(r#"{"url":"https://a.test/"}"#).expect("valid");
+        assert_eq!(o.url, "https://a.test/");
+        assert!(o.links.is_empty());
+    }
+
+    #[test]
+    fn unknown_region_is_other_and_unknown_fields_ignored() {
+        let o = RawObservation::from_json(
+            r#"{"url":"https://a.test/","extra":1,"links":[{"href":"https://a.test/x","region":"weird"}]}"#,
+        )
+        .expect("valid");
+        assert_eq!(o.links[0].region, Some(Region::Other));
+    }
+
+    #[test]
+    fn wrong_types_give_typed_error() {
+        let e = RawObservation::from_json(r#"{"url":5}"#).unwrap_err();
+        assert!(matches!(e, crate::Error::InvalidObservation(_)));
+        let e = RawObservation::from_json("[").unwrap_err();
+        assert!(matches!(e, crate::Error::InvalidObservation(_)));
+    }
+
+    #[test]
+    fn oversized_strings_are_clamped_on_char_boundaries() {
+        let long = "é".repeat(10_000);
+        let mut o = RawObservation {
+            url: "https://a.test/".into(),
+            title: Some(long.clone()),
+            links: vec![RawLink {
+                href: "https://a.test/x".into(),
+                text: Some(long),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        o.clamp();
+        assert!(o.title.as_ref().is_some_and(|t| t.len() <= MAX_TEXT_LEN));
+        assert!(o.links[0]
+            .text
+            .as_ref()
+            .is_some_and(|t| t.len() <= MAX_TEXT_LEN));
+    }
+
+    #[test]
+    fn too_many_links_are_dropped_and_counted() {
+        let mut o = RawObservation {
+            url: "https://a.test/".into(),
+            links: vec![RawLink::default(); MAX_LINKS + 7],
+            ..Default::default()
+        };
+        assert_eq!(o.clamp(), 7);
+        assert_eq!(o.truncated_links, Some(7));
+    }
+}

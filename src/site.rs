@@ -1,0 +1,177 @@
+//! [`Site`]: one tracked site — its graph, settings, and the analyses cached between visits.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::authority::{self, Authority, Model, Settings};
+use crate::error::{Error, Result};
+use crate::graph::{IngestSummary, SiteGraph};
+use crate::observe::RawObservation;
+use crate::structure::{self, Structure};
+use crate::url_norm::Normalizer;
+
+/// Cached analyses, valid for one graph generation.
+#[derive(Debug, Default)]
+struct Cache {
+    generation: u64,
+    structure: Option<Rc<Structure>>,
+    prominence: Option<Rc<Authority>>,
+    classic: Option<Rc<Authority>>,
+    /// Last results of older generations, used to warm-start the next run.
+    warm_prominence: Option<Rc<Authority>>,
+    warm_classic: Option<Rc<Authority>>,
+}
+
+/// One tracked site: the facade the extension, the CLI and the tests use.
+#[derive(Debug)]
+pub struct Site {
+    pub(crate) graph: SiteGraph,
+    pub(crate) settings: Settings,
+    cache: RefCell<Cache>,
+}
+
+impl Clone for Site {
+    fn clone(&self) -> Self {
+        Site {
+            graph: self.graph.clone(),
+            settings: self.settings.clone(),
+            cache: RefCell::new(Cache::default()),
+        }
+    }
+}
+
+impl Site {
+    /// A new, empty site whose root is `root` (e.g. `https://example.com/`).
+    pub fn new(root: &str, settings: Settings) -> Result<Self> {
+        settings.validate()?;
+        let norm = Normalizer::new(root, settings.normalize.clone())?;
+        if let Some(s) = &settings.start_url {
+            norm.normalize(s).map_err(|e| {
+                Error::InvalidConfig(format!("the start page must belong to the site: {e}"))
+            })?;
+        }
+        Ok(Site {
+            graph: SiteGraph::new(norm),
+            settings,
+            cache: RefCell::new(Cache::default()),
+        })
+    }
+
+    /// The site's root URL.
+    pub fn root(&self) -> &str {
+        self.graph.normalizer().root()
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &SiteGraph {
+        &self.graph
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Changes model settings. Normalisation settings are fixed once a site is created
+    /// (changing them would re-key every page); trying to change them is an error.
+    pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
+        settings.validate()?;
+        if settings.normalize != self.settings.normalize {
+            return Err(Error::InvalidConfig(
+                "URL normalisation settings can only be chosen when a site is first tracked".into(),
+            ));
+        }
+        if let Some(s) = &settings.start_url {
+            self.graph.normalizer().normalize(s).map_err(|e| {
+                Error::InvalidConfig(format!("the start page must belong to the site: {e}"))
+            })?;
+        }
+        self.settings = settings;
+        self.invalidate();
+        Ok(())
+    }
+
+    /// Is `url` a page of this site?
+    pub fn in_scope(&self, url: &str) -> bool {
+        self.graph.normalizer().normalize(url).is_ok()
+    }
+
+    /// Normalises a URL of this site.
+    pub fn normalize(&self, url: &str) -> Result<String> {
+        self.graph.normalizer().normalize(url)
+    }
+
+    /// Adds one page observation (the latest visit of a page replaces the previous one).
+    pub fn ingest(&mut self, obs: RawObservation) -> Result<IngestSummary> {
+        let s = self.graph.ingest(obs, &self.settings.weights)?;
+        Ok(s)
+    }
+
+    fn invalidate(&self) {
+        let mut c = self.cache.borrow_mut();
+        if let Some(a) = c.prominence.take() {
+            c.warm_prominence = Some(a);
+        }
+        if let Some(a) = c.classic.take() {
+            c.warm_classic = Some(a);
+        }
+        c.structure = None;
+    }
+
+    fn sync(&self) {
+        let stale = self.cache.borrow().generation != self.graph.generation;
+        if stale {
+            self.invalidate();
+            self.cache.borrow_mut().generation = self.graph.generation;
+        }
+    }
+
+    /// The authority under `model`, computed at most once per graph change (warm-started
+    /// from the previous result).
+    pub fn authority(&self, model: Model) -> Rc<Authority> {
+        self.sync();
+        let cached = {
+            let c = self.cache.borrow();
+            match model {
+                Model::Prominence => c.prominence.clone(),
+                Model::Classic => c.classic.clone(),
+            }
+        };
+        if let Some(a) = cached {
+            return a;
+        }
+        let warm = {
+            let mut c = self.cache.borrow_mut();
+            match model {
+                Model::Prominence => c.warm_prominence.take(),
+                Model::Classic => c.warm_classic.take(),
+            }
+        };
+        let a = Rc::new(authority::compute(
+            &self.graph,
+            model,
+            &self.settings,
+            warm.as_deref(),
+        ));
+        let mut c = self.cache.borrow_mut();
+        match model {
+            Model::Prominence => c.prominence = Some(a.clone()),
+            Model::Classic => c.classic = Some(a.clone()),
+        }
+        a
+    }
+
+    /// Depth, orphans and coverage, computed at most once per graph change.
+    pub fn structure(&self) -> Rc<Structure> {
+        self.sync();
+        if let Some(s) = self.cache.borrow().structure.clone() {
+            return s;
+        }
+        let s = Rc::new(structure::analyse(
+            &self.graph,
+            self.settings.start_url.as_deref(),
+        ));
+        self.cache.borrow_mut().structure = Some(s.clone());
+        s
+    }
+}
