@@ -318,9 +318,13 @@ function renderSite(r) {
       el(
         "li",
         { data: { url: p.url, rank: p.rank } },
-        pageRef(p.url, p.title),
-        el("span", { class: "share", text: pct(p.share) }),
-        el("span", { class: "badge", text: p.depth == null ? t("unreachableShort") : t("depthShort", p.depth) }),
+        el(
+          "div",
+          { class: "row" },
+          pageRef(p.url, p.title),
+          el("span", { class: "share", text: pct(p.share) }),
+          el("span", { class: "badge", text: p.depth == null ? t("unreachableShort") : t("depthShort", p.depth) }),
+        ),
       ),
     );
   }
@@ -335,7 +339,7 @@ function renderSite(r) {
     t("deepTitle", deep.threshold ?? "?"),
     "deep-pages",
     deep.pages,
-    (p) => el("li", { data: { url: p.url, depth: p.depth } }, pageRef(p.url, p.title), el("span", { class: "badge", text: t("depthShort", p.depth) })),
+    (p) => el("li", { data: { url: p.url, depth: p.depth } }, el("div", { class: "row" }, pageRef(p.url, p.title), el("span", { class: "badge", text: t("depthShort", p.depth) }))),
     t("deepNone"),
     deep.final,
   );
@@ -376,10 +380,10 @@ function renderSite(r) {
 // ------------------------------------------------------------------ loading
 
 let panelLoad = 0;
-async function loadPanel() {
+async function loadPanel(quiet = false) {
   const mine = ++panelLoad;
   if (!ctx.status || !ctx.status.known) return;
-  setStatus(t("loading"), "busy");
+  if (!quiet) setStatus(t("loading"), "busy");
   try {
     if (ctx.tab === "page") {
       const a = await send({ type: "pageReport", url: ctx.viewUrl });
@@ -390,14 +394,15 @@ async function loadPanel() {
       if (mine !== panelLoad) return;
       renderSite(a.report);
     }
-    setStatus("");
+    if (!quiet) setStatus("");
   } catch (e) {
     if (mine === panelLoad) showError(e);
   }
 }
 
-async function refresh() {
-  setStatus(t("loading"), "busy");
+/** Re-reads the site's status and the open tab. quiet: leave the status line alone. */
+async function refresh(quiet = false) {
+  if (!quiet) setStatus(t("loading"), "busy");
   let st;
   try {
     st = await send({ type: "status", url: ctx.url });
@@ -410,7 +415,7 @@ async function refresh() {
   if (!st.known) {
     showView("untracked");
     $("track-hint").textContent = t("trackPrivacy", ctx.origin);
-    setStatus("");
+    if (!quiet) setStatus("");
     return;
   }
   showView("tracked");
@@ -431,12 +436,12 @@ async function refresh() {
   const needsResume = st.paused || !st.access;
   $("resume").hidden = !needsResume;
   $("untrack").hidden = st.paused;
-  await loadPanel();
+  await loadPanel(quiet);
 }
 
 function refreshSoon(...delays) {
   for (const id of ctx.refreshTimers) clearTimeout(id);
-  ctx.refreshTimers = delays.map((d) => setTimeout(() => refresh(), d));
+  ctx.refreshTimers = delays.map((d) => setTimeout(() => refresh(true), d));
 }
 
 // ------------------------------------------------------------------ actions
