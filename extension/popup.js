@@ -215,15 +215,25 @@ function renderInlinks(panel, report) {
     }
   }
   const list = el("ul", { class: "groups", testid: "inlinks" });
-  for (const g of groups) {
+  const SHOWN = 25;
+  groups.forEach((g, i) => {
     const li = el("li", { class: "group", testid: "inlink-group", data: { source: g.source } });
     li.append(el("div", {}, pageRef(g.source, g.sourceTitle)));
     const anchors = el("ul", { class: "anchors" });
     for (const l of g.links || []) anchors.append(renderAnchor(l));
     li.append(anchors);
+    if (i >= SHOWN) li.hidden = true;
     list.append(li);
-  }
+  });
   panel.append(list);
+  if (groups.length > SHOWN) {
+    const more = el("button", { class: "more", text: t("showAllSources", groups.length), attrs: { type: "button" }, testid: "inlinks-more" });
+    more.addEventListener("click", () => {
+      for (const li of list.children) li.hidden = false;
+      more.remove();
+    });
+    panel.append(more);
+  }
 }
 
 function renderAnchor(l) {
