@@ -421,11 +421,12 @@
       } else if (r.type === "attributes") {
         const t = r.target;
         if (!(t instanceof Element)) continue;
-        if (LINK_ATTRS.has(r.attributeName) && t.matches("a, area, img, link, meta")) return readSoon();
+        if (LINK_ATTRS.has(r.attributeName) && t.matches("a, area, img, link")) return readSoon();
+        if (r.attributeName === "content" && t.localName === "meta") return readSoon();
         // style/class/hidden can show or hide links
         if (t.matches(LINK_SEL) || t.querySelector(LINK_SEL)) return readSoon();
       } else if (r.type === "characterData") {
-        if (touchesLinks(r.target)) return readSoon();
+        if (touchesLinks(r.target) || r.target.parentElement?.closest("title, h1")) return readSoon();
       }
     }
   });

@@ -219,6 +219,7 @@ function renderInlinks(panel, report) {
   groups.forEach((g, i) => {
     const li = el("li", { class: "group", testid: "inlink-group", data: { source: g.source } });
     li.append(el("div", {}, pageRef(g.source, g.sourceTitle)));
+    if (g.via) li.append(el("div", { class: "where", text: t("viaRedirect", g.via), testid: "via" }));
     const anchors = el("ul", { class: "anchors" });
     for (const l of g.links || []) anchors.append(renderAnchor(l));
     li.append(anchors);
