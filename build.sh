@@ -247,11 +247,32 @@ cargo_test() {
 }
 
 web_ext_lint() {
-  run_logged web-ext-lint npx --no-install web-ext lint --source-dir dist/firefox --no-input
-  local errors
-  errors=$(awk '/^errors[[:space:]]/ { print $2; exit }' "$LOGS/web-ext-lint.log")
-  [[ ${errors:-0} == 0 ]] || die "web-ext lint reported $errors error(s)"
-  STEP_NOTE="$(awk '/^(errors|notices|warnings)[[:space:]]/ { printf "%s %s ", $2, $1 }' "$LOGS/web-ext-lint.log")"
+  mkdir -p "$LOGS"
+  # JSON output: exact counts, no table to scrape. web-ext exits 1 when there are errors.
+  local rc=0
+  npx --no-install web-ext lint --source-dir dist/firefox --no-input --output json \
+    >"$LOGS/web-ext-lint.json" 2>"$LOGS/web-ext-lint.stderr" || rc=$?
+  STEP_NOTE=$(node - "$LOGS/web-ext-lint.json" <<'JS'
+const fs = require("node:fs");
+let j;
+try {
+  j = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+} catch (e) {
+  console.error(`web-ext lint printed no JSON (${e.message})`);
+  process.exit(2);
+}
+for (const kind of ["errors", "warnings", "notices"]) {
+  for (const m of j[kind] || []) console.error(`  ${kind.slice(0, -1)}: ${m.code}: ${m.message} ${m.file ? `(${m.file})` : ""}`);
+}
+const s = j.summary;
+console.log(`${s.errors} errors, ${s.warnings} warnings, ${s.notices} notices`);
+process.exit(s.errors === 0 ? 0 : 1);
+JS
+  ) || {
+    cat "$LOGS/web-ext-lint.stderr" >&2
+    die "web-ext lint found errors in dist/firefox (${STEP_NOTE:-no summary})"
+  }
+  note "$STEP_NOTE (web-ext exit $rc)"
 }
 
 e2e_tests() {
