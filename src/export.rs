@@ -448,7 +448,9 @@ impl Site {
         self.graph.generation += 1;
         for (i, n) in doc.nodes.iter().enumerate() {
             if !wins[i] {
-                summary.kept += 1;
+                if n.visited {
+                    summary.kept += 1;
+                }
                 continue;
             }
             let id = pids[i];
@@ -511,6 +513,8 @@ impl Site {
             formers.extend(self.graph.replace_page(id, page, edges));
             summary.imported += 1;
         }
+        // Pages the file only mentions, that nothing links to any more, are not kept.
+        formers.extend(pids.iter().copied());
         self.graph.prune_stale(formers);
         summary.pages = self.graph.page_count();
         summary.new_pages = summary.pages.saturating_sub(before);

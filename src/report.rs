@@ -706,7 +706,7 @@ impl Site {
                 .filter_map(|id| {
                     let d = st.depth_of(id)?;
                     let p = g.page(id)?;
-                    (d > self.settings.deep_threshold && !(p.redirect_to.is_some() && !p.visited))
+                    ((p.visited || p.redirect_to.is_none()) && d > self.settings.deep_threshold)
                         .then(|| DeepPage {
                             url: p.url.to_string(),
                             title: p.title.as_deref().map(str::to_string),

@@ -105,8 +105,7 @@ fn collapse(s: &str) -> String {
 
 /// The landmark region of an element, like the content script computes it.
 fn region_of(el: ElementRef) -> Region {
-    let mut ancestors = el.ancestors().filter_map(ElementRef::wrap);
-    while let Some(a) = ancestors.next() {
+    for a in el.ancestors().filter_map(ElementRef::wrap) {
         let name = a.value().name();
         let role = a.value().attr("role").unwrap_or("");
         match (name, role) {

@@ -10,6 +10,14 @@ use std::process::ExitCode;
 
 use linkflow::{Model, Settings, Site};
 
+/// `println!` that ignores a closed pipe (`linkflow report … | head`).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 const USAGE: &str = "usage:
   linkflow scan DIR --base URL [--start URL] [-o graph.json]
       Build the link graph of a folder of saved HTML pages (a static parse; the folder
@@ -81,17 +89,17 @@ fn run() -> Result<(), String> {
             let mut skipped = 0;
             for o in observations {
                 if let Err(e) = site.ingest(o) {
-                    eprintln!("skipped: {e}");
+                    eout!("skipped: {e}");
                     skipped += 1;
                 }
             }
             let json = site.export_json();
             match &args.out {
                 Some(p) => std::fs::write(p, json).map_err(|e| format!("{}: {e}", p.display()))?,
-                None => println!("{json}"),
+                None => out!("{json}"),
             }
             let g = site.graph();
-            eprintln!(
+            eout!(
                 "scanned {} pages ({} skipped): {} known pages, {} links",
                 g.page_ids()
                     .filter(|&i| g.page(i).is_some_and(|p| p.visited))
@@ -119,7 +127,7 @@ fn run() -> Result<(), String> {
             if let Some(page) = &args.page {
                 let r = site.page_report(page).map_err(|e| e.to_string())?;
                 if args.json {
-                    println!(
+                    out!(
                         "{}",
                         serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
                     );
@@ -130,7 +138,7 @@ fn run() -> Result<(), String> {
             }
             let r = site.site_report();
             if args.json {
-                println!(
+                out!(
                     "{}",
                     serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
                 );
@@ -156,8 +164,8 @@ fn so_far(is_final: bool) -> &'static str {
 }
 
 fn print_site(r: &linkflow::report::SiteReport) {
-    println!("Site {}  model {}", r.site, r.model);
-    println!(
+    out!("Site {}  model {}", r.site, r.model);
+    out!(
         "  {} pages ({} visited, {} not yet visited), {} internal links, {} external",
         r.counts.pages,
         r.counts.visited,
@@ -165,7 +173,7 @@ fn print_site(r: &linkflow::report::SiteReport) {
         r.counts.occurrences,
         r.counts.external
     );
-    println!(
+    out!(
         "  pooling: home {} holds {}; top 1% ({} pages) hold {}; flat would be {} each",
         r.pooling.home.as_deref().unwrap_or("-"),
         pct(r.pooling.home_share),
@@ -173,9 +181,9 @@ fn print_site(r: &linkflow::report::SiteReport) {
         pct(r.pooling.top1_pct_share),
         pct(r.pooling.uniform_share)
     );
-    println!("Top pages:");
+    out!("Top pages:");
     for p in &r.top_pages {
-        println!(
+        out!(
             "  #{:<3} {:>7}  score {:>5.1}  depth {:<4} {}",
             p.rank,
             pct(p.share),
@@ -184,27 +192,27 @@ fn print_site(r: &linkflow::report::SiteReport) {
             p.url
         );
     }
-    println!(
+    out!(
         "Orphans{}: {}",
         so_far(r.orphans.is_final),
         r.orphans.pages.len()
     );
     for p in &r.orphans.pages {
-        println!("  {}", p.url);
+        out!("  {}", p.url);
     }
-    println!(
+    out!(
         "Deep pages (depth > {}){}: {}",
         r.deep_pages.threshold,
         so_far(r.deep_pages.is_final),
         r.deep_pages.pages.len()
     );
     for p in r.deep_pages.pages.iter().take(20) {
-        println!("  {:>2}  {}", p.depth, p.url);
+        out!("  {:>2}  {}", p.depth, p.url);
     }
-    println!("Unreachable: {}", r.unreachable.len());
-    println!("Poor anchors:");
+    out!("Unreachable: {}", r.unreachable.len());
+    out!("Poor anchors:");
     for g in r.generic_anchors.iter().take(20) {
-        println!(
+        out!(
             "  {:>5}× {:?} ({}) → {} pages",
             g.count,
             g.anchor,
@@ -212,16 +220,16 @@ fn print_site(r: &linkflow::report::SiteReport) {
             g.targets
         );
     }
-    println!("Links to redirects: {}", r.links_to_redirects.len());
+    out!("Links to redirects: {}", r.links_to_redirects.len());
     for l in r.links_to_redirects.iter().take(20) {
-        println!("  {} → {} → {}", l.source, l.target, l.redirect_to);
+        out!("  {} → {} → {}", l.source, l.target, l.redirect_to);
     }
 }
 
 fn print_page(r: &linkflow::report::PageReport) {
-    println!("{}  ({:?})", r.url, r.state);
+    out!("{}  ({:?})", r.url, r.state);
     if let Some(a) = &r.authority {
-        println!(
+        out!(
             "  share {}  #{} of {}  score {:.0}",
             pct(a.share),
             a.rank,
@@ -229,15 +237,15 @@ fn print_page(r: &linkflow::report::PageReport) {
             a.score
         );
     }
-    println!(
+    out!(
         "  depth {}{}",
         r.depth.map_or("unreachable".to_string(), |d| d.to_string()),
         so_far(r.depth_final)
     );
-    println!("  inlinks from {} pages:", r.inlink_stats.sources);
+    out!("  inlinks from {} pages:", r.inlink_stats.sources);
     for g in &r.inlinks {
         for l in &g.links {
-            println!(
+            out!(
                 "    {} {:?} [{}{}] {}",
                 g.source,
                 l.anchor,
@@ -248,7 +256,7 @@ fn print_page(r: &linkflow::report::PageReport) {
         }
     }
     for p in &r.problems {
-        println!("  ! {}{}", p.message, so_far(p.is_final));
+        out!("  ! {}{}", p.message, so_far(p.is_final));
     }
 }
 
@@ -256,11 +264,11 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_empty() => {
-            eprintln!("{USAGE}");
+            eout!("{USAGE}");
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("linkflow: {e}");
+            eout!("linkflow: {e}");
             ExitCode::FAILURE
         }
     }
