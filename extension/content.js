@@ -30,7 +30,7 @@
   const GUARD = "__linkflowContentV1";
   if (globalThis[GUARD]) {
     // Injected twice (registered script + executeScript): just read again.
-    globalThis[GUARD].readSoon(0);
+    globalThis[GUARD].readSoon(0, true);
     return;
   }
 
@@ -48,7 +48,6 @@
   let lastUrl = stripHash(location.href);
   let requestedUrl = detectRedirect();
   let timer = 0;
-  let firstPending = 0;
   let viewport = null; // the initial viewport, in document coordinates
 
   // ---------------------------------------------------------------- helpers
@@ -370,7 +369,6 @@
 
   async function readAndSend(force) {
     timer = 0;
-    firstPending = 0;
     if (stopped) return;
     let obs;
     try {
@@ -391,13 +389,21 @@
     }
   }
 
-  function readSoon(delay = DEBOUNCE_MS) {
+  // Debounced read: each call pushes the read back by `delay`, but never past `cap`
+  // (MAX_WAIT_MS after the first pending call, or sooner when a caller asks for a
+  // deadline), so a page that mutates all the time is still read regularly.
+  let cap = 0;
+  function readSoon(delay = DEBOUNCE_MS, deadline = false) {
     if (stopped) return;
     const now = Date.now();
-    if (!firstPending) firstPending = now;
+    if (!cap) cap = now + MAX_WAIT_MS;
+    if (deadline) cap = Math.min(cap, now + delay);
     if (timer) clearTimeout(timer);
-    const wait = Math.min(delay, Math.max(0, firstPending + MAX_WAIT_MS - now));
-    timer = setTimeout(() => readAndSend(false), wait);
+    const wait = Math.max(0, Math.min(delay, cap - now));
+    timer = setTimeout(() => {
+      cap = 0;
+      readAndSend(false);
+    }, wait);
   }
 
   // ---------------------------------------------------------------- watching
@@ -442,8 +448,7 @@
       /* storage unavailable */
     }
     lastSignature = null;
-    firstPending = 0;
-    readSoon(600); // let the app render the new view
+    readSoon(600, true); // let the app render the new view, but read it within 600 ms
   }
 
   let poll = 0;

@@ -48,6 +48,11 @@ function pct(x) {
   return `${p.toFixed(1)}%`;
 }
 
+function coverageText(c = {}) {
+  if (!c.visited) return t("coverageNone");
+  return c.complete ? t("coverageComplete", c.visited) : t("coverage", c.visited, c.discovered ?? 0);
+}
+
 function soFar(isFinal) {
   if (isFinal !== false) return null;
   return el("span", { class: "badge sofar", text: t("soFar"), title: t("soFarTitle"), testid: "so-far" });
@@ -186,7 +191,7 @@ function renderPage(report) {
   facts.append(
     el("p", {
       class: "muted",
-      text: c.complete ? t("coverageComplete", c.visited ?? 0) : t("coverage", c.visited ?? 0, c.discovered ?? 0),
+      text: coverageText(c),
       testid: "coverage",
       data: { visited: c.visited, discovered: c.discovered },
     }),
@@ -310,7 +315,7 @@ function renderSite(r) {
     el("p", { text: t("siteSummary", n.pages ?? 0, n.visited ?? 0, n.edges ?? 0), testid: "site-summary" }),
     el("p", {
       class: "muted",
-      text: c.complete ? t("coverageComplete", c.visited ?? 0) : t("coverage", c.visited ?? 0, c.discovered ?? 0),
+      text: coverageText(c),
       testid: "site-coverage",
     }),
   );
