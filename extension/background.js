@@ -370,6 +370,7 @@ const handlers = {
   ping: {
     from: ANY,
     async run() {
+      await ready.catch(() => {});
       return { version: VERSION, wasm: wasmOk };
     },
   },

@@ -242,6 +242,11 @@ function renderInlinks(panel, report) {
   }
 }
 
+function qualityLabel(code) {
+  const label = t(`quality_${String(code).replace(/-/g, "_")}`);
+  return label.startsWith("quality_") ? String(code) : label;
+}
+
 function renderAnchor(l) {
   const li = el("li", { testid: "inlink", data: { region: l.region, nofollow: l.nofollow, visible: l.visible } });
   const text = typeof l.anchor === "string" ? l.anchor : "";
@@ -250,8 +255,7 @@ function renderAnchor(l) {
   li.append(anchor);
   const q = l.quality || {};
   const code = typeof q.code === "string" ? q.code : "unknown";
-  const label = t(`quality_${code.replace(/-/g, "_")}`);
-  li.append(el("span", { class: "badge quality", text: label.startsWith("quality_") ? code : label, title: q.message || "", testid: "quality", data: { quality: code } }));
+  li.append(el("span", { class: "badge quality", text: qualityLabel(code), title: q.message || "", testid: "quality", data: { quality: code } }));
   if (l.nofollow) li.append(el("span", { class: "badge nofollow", text: t("nofollowBadge"), testid: "nofollow" }));
   if (l.visible === false) li.append(el("span", { class: "badge", text: t("hiddenBadge"), testid: "hidden" }));
   if (l.inViewport) li.append(el("span", { class: "badge", text: t("aboveFold") }));
@@ -374,7 +378,7 @@ function renderSite(r) {
         "li",
         { data: { code: g.code, anchor: g.anchor } },
         el("span", { class: "anchor", text: g.anchor || "", testid: "anchor", data: { emptyLabel: g.anchor ? null : t("emptyAnchor") } }),
-        el("span", { class: "badge quality", text: g.code, data: { quality: g.code } }),
+        el("span", { class: "badge quality", text: qualityLabel(g.code), data: { quality: g.code } }),
         " ",
         el("span", { class: "muted", text: t("genericItem", g.count ?? 0, g.targets ?? 0) }),
         g.example ? el("div", { class: "url", text: `${g.example.source} → ${g.example.target}` }) : null,
@@ -399,6 +403,12 @@ let panelLoad = 0;
 async function loadPanel(quiet = false) {
   const mine = ++panelLoad;
   if (!ctx.status || !ctx.status.known) return;
+  if (ctx.status.error) {
+    // The site's data could not be restored: the note above says why; nothing to show.
+    $(`panel-${ctx.tab}`).replaceChildren();
+    if (!quiet) setStatus("");
+    return;
+  }
   if (!quiet) setStatus(t("loading"), "busy");
   try {
     if (ctx.tab === "page") {
