@@ -73,6 +73,8 @@ pub struct InlinkOccurrence {
     pub in_viewport: bool,
     /// Order on the source page.
     pub order: u32,
+    /// The href used the other scheme (http vs https) than the site.
+    pub cross_scheme: bool,
 }
 
 /// The inlinks from one source page.
@@ -492,6 +494,7 @@ impl Site {
                         visible: o.visible(),
                         in_viewport: o.flags & flags::IN_VIEWPORT != 0,
                         order: o.order,
+                        cross_scheme: o.flags & flags::CROSS_SCHEME != 0,
                     });
                 }
                 groups.push(InlinkGroup {
