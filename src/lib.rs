@@ -26,6 +26,7 @@ pub mod report;
 pub mod scan;
 pub mod site;
 pub mod structure;
+pub mod synth;
 pub mod url_norm;
 
 #[cfg(target_arch = "wasm32")]
