@@ -298,6 +298,12 @@ function serialised(entry, fn) {
 async function compactNow(entry) {
   if (!entry.site) return;
   const bytes = entry.site.snapshot();
+  // Prove the snapshot restores before it replaces the journal entries it covers.
+  try {
+    LinkflowSite.restore(bytes).free();
+  } catch (e) {
+    throw new Error(`the new snapshot does not restore (${errorText(e)}); the journal is kept`);
+  }
   const seq = entry.seq + 1;
   await store.compact(entry.record.origin, bytes, seq, entry.lastKey);
   entry.seq = seq;

@@ -42,8 +42,10 @@
   const POLL_MS = 500;
   const NAV_KEY = "__linkflow.lastClick";
   const NAV_MAX_AGE_MS = 30000;
+  const MAX_RETRIES = 5;
 
   let stopped = false;
+  let failures = 0; // observations the worker did not confirm, in a row
   let lastSignature = null;
   let lastUrl = stripHash(location.href);
   let requestedUrl = detectRedirect();
@@ -380,12 +382,24 @@
     const sig = signature(obs);
     if (!force && sig === lastSignature) return;
     lastSignature = sig;
+    let answer = null;
     try {
-      const answer = await api.runtime.sendMessage({ type: "observe", observation: obs });
-      if (answer && answer.ok === false && answer.notTracked) stop();
+      answer = await api.runtime.sendMessage({ type: "observe", observation: obs });
     } catch (e) {
       // The extension was reloaded or removed: this script is orphaned.
-      if (!api.runtime?.id) stop();
+      if (!api.runtime?.id) return stop();
+      answer = null; // the worker died while handling it (it can be stopped at any time)
+    }
+    if (answer && answer.ok) {
+      failures = 0;
+      return;
+    }
+    if (answer && answer.notTracked) return stop();
+    // Not stored: forget the signature so the page is sent again, a little later.
+    lastSignature = null;
+    if (failures < MAX_RETRIES) {
+      failures++;
+      readSoon(1000 * failures, true);
     }
   }
 
