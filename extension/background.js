@@ -341,6 +341,32 @@ function serialisedAdmin(fn) {
   return run;
 }
 
+// The toolbar badge of a tracked page: its authority score (0–100), the share in the
+// tooltip. Cosmetic: failures are ignored. Debounced per tab (pages re-read on mutations).
+const badgeTimers = new Map();
+
+function badgeSoon(entry, tabId, url) {
+  clearTimeout(badgeTimers.get(tabId));
+  badgeTimers.set(
+    tabId,
+    setTimeout(() => {
+      badgeTimers.delete(tabId);
+      setBadge(entry, tabId, url).catch(() => {});
+    }, 400),
+  );
+}
+
+async function setBadge(entry, tabId, url) {
+  await entry.chain;
+  if (!entry.site || entry.record.tracking === false) return;
+  const a = entry.site.pageReport(url).authority;
+  if (!a) return;
+  const share = `${(a.share * 100).toFixed(1)}%`;
+  await api.action.setBadgeBackgroundColor({ tabId, color: "#125e63" });
+  await api.action.setBadgeText({ tabId, text: String(Math.round(a.score)) });
+  await api.action.setTitle({ tabId, title: api.i18n.getMessage("badgeTitle", [share, String(a.rank), String(a.of)]) });
+}
+
 function requireString(msg, field) {
   const v = msg[field];
   if (typeof v !== "string" || !v) throw new Error(`request ${msg.type} needs a "${field}" string`);
@@ -413,6 +439,7 @@ const handlers = {
         if (entry.site && entry.pending >= COMPACT_EVERY) {
           await compactNow(entry).catch((e) => console.warn("Linkflow: compaction failed", e));
         }
+        if (sender.tab?.id != null) badgeSoon(entry, sender.tab.id, obs.url);
         return { summary };
       });
     },
