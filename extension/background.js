@@ -12,18 +12,22 @@
 //     else only from our own extension pages;
 //   - an observation is journaled (transaction committed) before `observe` answers ok.
 //
-// Messages (all fields besides `type` are listed per handler below):
-//   ping                              → {version, wasm: bool}
-//   observe   {observation}           → {summary}               (content script only)
-//   track     {origin, tabId?}        → {site}
-//   untrack   {origin}                → {site}
-//   status    {url}                   → {origin, tracked, paused, known, access, site?, error?}
-//   pageReport {url}                  → {report, site}
-//   siteReport {origin | url}         → {report, site}
-//   export    {origin}                → {json, site}
-//   import    {origin, json}          → {summary, site}
-//   clear     {origin}                → {site|null}
-//   sites                             → {sites: [...]}
+// Messages: {type, ...fields} → {ok: true, ...answer} | {ok: false, error}
+//   ping                                  → {version, wasm}       (any of our pages/scripts)
+//   observe    {observation}              → {summary}             (content scripts only;
+//                                            {ok:false, notTracked:true} when not tracked)
+//   track      {origin, tabId?, whenGranted?} → {site, injected}
+//              whenGranted: wait (≤ 2 min) for the host permission the popup is requesting
+//   untrack    {origin}                   → {site}
+//   status     {url}                      → {origin, tracked, paused, known, access, site?, error?}
+//   pageReport {url}                      → {report: PageReport, site}
+//   siteReport {origin} | {url}           → {report: SiteReport, site}
+//   export     {origin}                   → {json, site}
+//   import     {origin, json}             → {summary: ImportSummary, site}
+//   clear      {origin}                   → {site | null}   (a paused site is removed)
+//   sites                                 → {sites: [site]}
+// where site = {origin, siteUrl, tracking, trackedAt, stats, error, skipped}.
+// Everything but ping and observe is accepted only from our extension pages.
 
 import init, { LinkflowSite } from "./pkg/linkflow.js";
 import * as store from "./storage.js";
