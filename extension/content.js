@@ -100,7 +100,9 @@
 
   function rememberClick(ev) {
     if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
-    const a = ev.target instanceof Element ? ev.target.closest("a[href], area[href]") : null;
+    // composedPath() sees through (open) shadow roots, where ev.target is retargeted.
+    const path = typeof ev.composedPath === "function" ? ev.composedPath() : [ev.target];
+    const a = path.find((n) => n instanceof Element && (n.localName === "a" || n.localName === "area") && n.hasAttribute("href")) || null;
     if (!a) return;
     const href = linkHref(a);
     if (!href) return;
@@ -154,8 +156,20 @@
   // these (the ARIA mapping rules).
   const SCOPING = "article, aside, main, nav, section, [role=article], [role=complementary], [role=main], [role=navigation], [role=region]";
 
+  /** The parent element, crossing from a shadow root to its host. */
+  function parentOf(n) {
+    if (n.parentElement) return n.parentElement;
+    const root = n.getRootNode?.();
+    return root && root !== document && root.host ? root.host : null;
+  }
+
+  function insideScoping(n) {
+    for (let p = parentOf(n); p; p = parentOf(p)) if (p.matches(SCOPING)) return true;
+    return false;
+  }
+
   function regionOf(el) {
-    for (let n = el.parentElement; n; n = n.parentElement) {
+    for (let n = parentOf(el); n; n = parentOf(n)) {
       const role = (n.getAttribute("role") || "").trim().toLowerCase().split(/\s+/)[0];
       if (role && LANDMARK_ROLES[role]) return LANDMARK_ROLES[role];
       switch (n.localName) {
@@ -167,10 +181,10 @@
         case "article":
           return "main";
         case "header":
-          if (!n.parentElement || !n.parentElement.closest(SCOPING)) return "header";
+          if (!insideScoping(n)) return "header";
           break;
         case "footer":
-          if (!n.parentElement || !n.parentElement.closest(SCOPING)) return "footer";
+          if (!insideScoping(n)) return "footer";
           break;
         default:
           break;
@@ -305,6 +319,28 @@
     return link;
   }
 
+  /**
+   * Every a[href] / area[href] in tree order, including those inside open shadow roots
+   * (web components). Without any shadow root this is querySelectorAll.
+   */
+  function collectLinks() {
+    const out = [];
+    const walk = (root) => {
+      const w = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+      for (let n = w.nextNode(); n; n = w.nextNode()) {
+        const tag = n.localName;
+        if ((tag === "a" || tag === "area") && n.hasAttribute("href")) out.push(n);
+        else if (tag === "a" && n.hasAttributeNS("http://www.w3.org/1999/xlink", "href")) out.push(n);
+        if (n.shadowRoot) {
+          watchShadow(n.shadowRoot);
+          walk(n.shadowRoot);
+        }
+      }
+    };
+    walk(document.documentElement);
+    return out;
+  }
+
   function metaContent(selector) {
     const m = document.querySelector(selector);
     const c = m && m.getAttribute("content");
@@ -330,7 +366,7 @@
 
   function read() {
     if (!viewport) viewport = { width: innerWidth, height: innerHeight };
-    const els = document.querySelectorAll("a[href], area[href]");
+    const els = collectLinks();
     const links = [];
     let truncated = 0;
     for (const el of els) {
@@ -429,8 +465,17 @@
     if (!(node instanceof Element)) {
       return !!(node && node.parentElement && node.parentElement.closest("a, area"));
     }
-    return node.matches(LINK_SEL) || !!node.querySelector(LINK_SEL) || !!node.closest("a");
+    // A custom element may render its links in a shadow root we cannot query from here.
+    return node.matches(LINK_SEL) || !!node.querySelector(LINK_SEL) || !!node.closest("a") || node.localName.includes("-");
   }
+
+  const OBSERVE_OPTIONS = {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ["href", "rel", "title", "aria-label", "aria-labelledby", "alt", "hidden", "style", "class", "content"],
+    characterData: true,
+  };
 
   const observer = new MutationObserver((records) => {
     for (const r of records) {
@@ -475,15 +520,16 @@
     removeEventListener("popstate", onLocationMaybeChanged);
   }
 
+  const watchedShadows = new WeakSet();
+  function watchShadow(root) {
+    if (watchedShadows.has(root)) return;
+    watchedShadows.add(root);
+    observer.observe(root, OBSERVE_OPTIONS);
+  }
+
   globalThis[GUARD] = { readSoon, stop };
 
-  observer.observe(document.documentElement, {
-    subtree: true,
-    childList: true,
-    attributes: true,
-    attributeFilter: ["href", "rel", "title", "aria-label", "aria-labelledby", "alt", "hidden", "style", "class", "content"],
-    characterData: true,
-  });
+  observer.observe(document.documentElement, OBSERVE_OPTIONS);
   addEventListener("click", rememberClick, true);
   addEventListener("popstate", onLocationMaybeChanged);
   poll = setInterval(onLocationMaybeChanged, POLL_MS);
