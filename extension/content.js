@@ -28,11 +28,14 @@
 
   const api = globalThis.browser?.runtime?.sendMessage ? globalThis.browser : globalThis.chrome;
   const GUARD = "__linkflowContentV1";
-  if (globalThis[GUARD]) {
+  const previous = globalThis[GUARD];
+  if (previous && previous.alive()) {
     // Injected twice (registered script + executeScript): just read again.
-    globalThis[GUARD].readSoon(0, true);
+    previous.readSoon(0, true);
     return;
   }
+  // A copy left over from before an extension reload cannot talk to the worker: replace it.
+  if (previous) previous.stop();
 
   const MAX_LINKS = 20000;
   const MAX_TEXT = 600; // the core keeps 512 bytes; do not ship megabytes of text
@@ -527,7 +530,7 @@
     observer.observe(root, OBSERVE_OPTIONS);
   }
 
-  globalThis[GUARD] = { readSoon, stop };
+  globalThis[GUARD] = { readSoon, stop, alive: () => !stopped && !!api.runtime?.id };
 
   observer.observe(document.documentElement, OBSERVE_OPTIONS);
   addEventListener("click", rememberClick, true);
