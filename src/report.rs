@@ -111,7 +111,7 @@ pub struct InlinkStats {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutlinkSummary {
-    /// Distinct internal targets.
+    /// Distinct internal target pages (occurrences are in `internal`).
     pub unique: usize,
     /// Internal occurrences.
     pub internal: usize,
@@ -633,6 +633,18 @@ impl Site {
                 message: format!(
                     "Its canonical is another page ({}): search engines credit that page instead.",
                     page.canonical_url.as_deref().unwrap_or("")
+                ),
+                is_final: true,
+            });
+        }
+        if page.truncated_links > 0 || page.invalid_links > 0 {
+            problems.push(Problem {
+                code: "truncated",
+                message: format!(
+                    "{} links on this page were not read ({} over the 20,000-link limit, {} with an unreadable address).",
+                    page.truncated_links + page.invalid_links,
+                    page.truncated_links,
+                    page.invalid_links
                 ),
                 is_final: true,
             });
