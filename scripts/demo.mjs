@@ -36,7 +36,13 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const srv = await serve({ root: opts.site, port: 0 });
   const tmp = tempDir("demo-profile");
-  const browser = await launchWithExtension({ userDataDir: tmp.dir, extDir: opts.ext, headless: opts.headless });
+  const browser = await launchWithExtension({
+    userDataDir: tmp.dir,
+    extDir: opts.ext,
+    headless: opts.headless,
+    // Ctrl-C ends the demo through our own handler (which also removes the temp profile).
+    options: { handleSIGINT: false, handleSIGTERM: false },
+  });
   const cleanup = async () => {
     await browser.close();
     await srv.close();

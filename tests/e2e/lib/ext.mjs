@@ -43,9 +43,10 @@ export function requireBuild(dir = TEST_CHROME) {
  * Launches Chromium with the extension loaded from `extDir` on `userDataDir`.
  * Resolves to {context, extensionId, close()}.
  */
-export async function launchWithExtension({ userDataDir, extDir = TEST_CHROME, headless = true } = {}) {
+export async function launchWithExtension({ userDataDir, extDir = TEST_CHROME, headless = true, options = {} } = {}) {
   requireBuild(extDir);
   const context = await chromium.launchPersistentContext(userDataDir, {
+    ...options,
     executablePath: CHROMIUM,
     headless,
     acceptDownloads: true,
