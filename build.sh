@@ -91,6 +91,22 @@ ensure_apt() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver firefox-esr
 }
 
+ensure_rust_components() {
+  local have
+  have=$(rustup component list --installed 2>/dev/null || true)
+  local c missing=()
+  for c in rustfmt clippy; do
+    grep -q "^$c" <<<"$have" || missing+=("$c")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    rustup component add "${missing[@]}"
+  fi
+  # rust-docs carries the Rust Book the e2e and Rust tests browse.
+  if ! grep -q '^rust-docs' <<<"$have"; then
+    rustup component add rust-docs || note "warning: rust-docs missing and could not be added: the Rust Book tests will fail"
+  fi
+}
+
 ensure_rust_target() {
   if rustup target list --installed | grep -qx "$WASM_TARGET"; then
     note "rust target $WASM_TARGET: present"
@@ -156,6 +172,7 @@ ensure_venv() {
 
 cmd_tools() {
   ensure_apt
+  ensure_rust_components
   ensure_rust_target
   ensure_wasm_bindgen
   ensure_npm
@@ -287,8 +304,13 @@ bench_smoke() {
   run_logged bench cargo bench --locked --bench core -- --test
 }
 
+fmt_check() {
+  ensure_rust_components
+  cargo fmt --all -- --check
+}
+
 cmd_test() {
-  step "rustfmt (cargo fmt --check)" cargo fmt --all -- --check
+  step "rustfmt (cargo fmt --check)" fmt_check
   step "tools" cmd_tools
   step "clippy (native, all targets)" cargo clippy --all-targets --locked -- -D warnings
   step "clippy (wasm32 lib)" cargo clippy --locked --target "$WASM_TARGET" --lib -- -D warnings
