@@ -1,0 +1,381 @@
+//! `linkflow-bench`: native timings of the core on synthetic sites, printed as JSON, for
+//! `scripts/bench-peers.py` and `docs/BENCHMARKS.md`.
+//!
+//! ```text
+//! linkflow-bench pagerank --pages N --lpp L [--seed S] [--reps R] [--edges FILE] [--ranks FILE]
+//!     Classic PageRank kernel (power_iteration over a prebuilt CSR) at the documented
+//!     criterion (δ·d/(1−d) ≤ 1e-9) and at plain δ < 1e-9, plus a streaming/gather probe
+//!     (the memory floor of one iteration). --edges writes the graph as "src dst" lines,
+//!     --ranks the rank vector (one float a line) for accuracy checks.
+//! linkflow-bench site --pages N --lpp L [--seed S] [--reps R]
+//!     Ingest of a 5,000-link observation, re-rank after one visit, page report, snapshot
+//!     and restore, JSON export and import, memory per link occurrence (native: resident
+//!     memory growth while the site is built, over its occurrences).
+//! ```
+
+use std::io::Write as _;
+use std::time::Instant;
+
+use linkflow::authority::{build_csr, power_iteration, Csr};
+use linkflow::synth::{Synth, SynthConfig};
+use linkflow::{Model, Site};
+
+/// Resident memory of this process in bytes (Linux `/proc/self/statm`; 0 elsewhere).
+fn rss() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<usize>().ok())
+        })
+        .map_or(0, |pages| pages * 4096)
+}
+
+struct Args {
+    cmd: String,
+    pages: usize,
+    lpp: usize,
+    seed: u64,
+    reps: usize,
+    edges: Option<String>,
+    ranks: Option<String>,
+}
+
+fn parse() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let cmd = it
+        .next()
+        .ok_or("usage: linkflow-bench pagerank|site [options]")?;
+    let mut a = Args {
+        cmd,
+        pages: 100_000,
+        lpp: 10,
+        seed: 1,
+        reps: 5,
+        edges: None,
+        ranks: None,
+    };
+    while let Some(k) = it.next() {
+        let v = it.next().ok_or(format!("{k} needs a value"))?;
+        let num = |v: &str| v.parse::<usize>().map_err(|e| format!("{k}: {e}"));
+        match k.as_str() {
+            "--pages" => a.pages = num(&v)?,
+            "--lpp" => a.lpp = num(&v)?,
+            "--seed" => a.seed = num(&v)? as u64,
+            "--reps" => a.reps = num(&v)?.max(1),
+            "--edges" => a.edges = Some(v),
+            "--ranks" => a.ranks = Some(v),
+            _ => return Err(format!("unknown option {k}")),
+        }
+    }
+    Ok(a)
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+fn stats(v: &[f64]) -> String {
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(0.0, f64::max);
+    format!(
+        "{{\"median\": {:.3}, \"min\": {lo:.3}, \"max\": {hi:.3}, \"runs\": {}}}",
+        median(v),
+        v.len()
+    )
+}
+
+fn synth(a: &Args) -> Synth {
+    Synth::new(SynthConfig {
+        pages: a.pages,
+        links_per_page: a.lpp,
+        seed: a.seed,
+        ..Default::default()
+    })
+}
+
+/// The classic model's CSR of the synthetic graph.
+fn classic_csr(n: usize, edges: &[(u32, u32)]) -> Csr {
+    let mut out = vec![0f64; n];
+    for &(s, _) in edges {
+        out[s as usize] += 1.0;
+    }
+    let w: Vec<(u32, u32, f64)> = edges.iter().map(|&(s, t)| (s, t, 1.0)).collect();
+    Csr::from_edges(n, &w, &out)
+}
+
+/// The memory floor of one pull iteration: stream the in-link sources and offsets, gather
+/// one value per in-link from a vector of `n` values, write `n` values. Returns ms per pass
+/// for f64 and f32 gathered values.
+fn probe(csr: &Csr, reps: usize) -> (f64, f64) {
+    let n = csr.len();
+    let x64: Vec<f64> = (0..n).map(|i| 1.0 / (i + 1) as f64).collect();
+    let x32: Vec<f32> = x64.iter().map(|&v| v as f32).collect();
+    let mut y = vec![0f64; n];
+    let mut t64 = Vec::new();
+    let mut t32 = Vec::new();
+    let mut sink = 0.0;
+    for _ in 0..reps.max(3) * 4 {
+        let t = Instant::now();
+        for (i, yi) in y.iter_mut().enumerate() {
+            let (a, b) = (csr.off[i] as usize, csr.off[i + 1] as usize);
+            let mut acc = 0.0;
+            for &s in &csr.src[a..b] {
+                acc += x64[s as usize];
+            }
+            *yi = acc;
+        }
+        t64.push(ms(t));
+        sink += y[n / 2];
+        let t = Instant::now();
+        for (i, yi) in y.iter_mut().enumerate() {
+            let (a, b) = (csr.off[i] as usize, csr.off[i + 1] as usize);
+            let mut acc = 0.0f64;
+            for &s in &csr.src[a..b] {
+                acc += f64::from(x32[s as usize]);
+            }
+            *yi = acc;
+        }
+        t32.push(ms(t));
+        sink += y[n / 3];
+    }
+    std::hint::black_box(sink);
+    (median(&t64), median(&t32))
+}
+
+fn pagerank(a: &Args) -> Result<(), String> {
+    let t = Instant::now();
+    let s = synth(a);
+    let edges = s.classic_edges();
+    let gen_ms = ms(t);
+    let n = s.pages();
+    let occurrences: usize = (0..n).map(|i| s.links(i).len()).sum();
+    if let Some(path) = &a.edges {
+        let f = std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?;
+        let mut w = std::io::BufWriter::new(f);
+        for &(x, y) in &edges {
+            writeln!(w, "{x} {y}").map_err(|e| e.to_string())?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    let t = Instant::now();
+    let csr = classic_csr(n, &edges);
+    let csr_ms = ms(t);
+    let tele = vec![1.0 / n as f64; n];
+    let d = 0.85;
+    // Documented criterion: δ·d/(1−d) ≤ 1e-9. Plain: δ < 1e-9 (tolerance scaled to match).
+    let mut strict = Vec::new();
+    let mut plain = Vec::new();
+    let mut res = None;
+    let mut res_plain = None;
+    for _ in 0..a.reps {
+        let t = Instant::now();
+        let r = power_iteration(&csr, d, &tele, 1e-9, 10_000, None);
+        strict.push(ms(t));
+        res = Some(r);
+        let t = Instant::now();
+        let r = power_iteration(&csr, d, &tele, 1e-9 * d / (1.0 - d), 10_000, None);
+        plain.push(ms(t));
+        res_plain = Some(r);
+    }
+    let (res, res_plain) = (res.ok_or("no run")?, res_plain.ok_or("no run")?);
+    if let Some(path) = &a.ranks {
+        let f = std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?;
+        let mut w = std::io::BufWriter::new(f);
+        for v in &res.rank {
+            writeln!(w, "{v:.17e}").map_err(|e| e.to_string())?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    let (p64, p32) = probe(&csr, a.reps);
+    let per_iter = median(&strict) / f64::from(res.iterations);
+    println!(
+        "{{\"bench\": \"pagerank\", \"pages\": {n}, \"occurrences\": {occurrences}, \
+         \"edges\": {}, \"generate_ms\": {gen_ms:.1}, \"csr_ms\": {csr_ms:.1}, \
+         \"strict\": {{\"ms\": {}, \"iterations\": {}, \"residual\": {:.3e}}}, \
+         \"plain\": {{\"ms\": {}, \"iterations\": {}, \"residual\": {:.3e}}}, \
+         \"per_iteration_ms\": {per_iter:.3}, \
+         \"probe_ms\": {{\"gather_f64\": {p64:.3}, \"gather_f32\": {p32:.3}}}}}",
+        edges.len(),
+        stats(&strict),
+        res.iterations,
+        res.residual,
+        stats(&plain),
+        res_plain.iterations,
+        res_plain.residual,
+    );
+    Ok(())
+}
+
+fn site_suite(a: &Args) -> Result<(), String> {
+    let s = synth(a);
+    let before = rss();
+    let t = Instant::now();
+    let mut site = s.site();
+    let build_ms = ms(t);
+    let live = rss().saturating_sub(before);
+    let g = site.graph();
+    let occ = g.occurrence_count();
+    let (pages, edges) = (g.page_count(), g.edge_count());
+    let bytes_per_occ = live as f64 / occ as f64;
+
+    // Authority from cold (CSR build + power iteration + order).
+    let t = Instant::now();
+    let cold = site.authority(Model::Prominence);
+    let cold_ms = ms(t);
+    let cold_iter = cold.iterations;
+    drop(cold);
+    let t = Instant::now();
+    let classic = site.authority(Model::Classic);
+    let cold_classic_ms = ms(t);
+    let classic_iter = classic.iterations;
+    drop(classic);
+
+    // Where a cold authority run goes: CSR build, then the power iteration.
+    let t = Instant::now();
+    let (_, _, pcsr) = build_csr(site.graph(), Model::Prominence, site.settings());
+    let build_csr_ms = ms(t);
+    let tele = vec![1.0 / pcsr.len() as f64; pcsr.len()];
+    let t = Instant::now();
+    let pr = power_iteration(&pcsr, 0.85, &tele, 1e-9, 1000, None);
+    let power_ms = ms(t);
+    std::hint::black_box(pr);
+
+    // Re-rank after one visit: page 17 is revisited with one extra body link.
+    let mut rerank = Vec::new();
+    let mut rerank_iter = 0;
+    let mut ingest_one = Vec::new();
+    for k in 0..a.reps {
+        let mut obs = s.observation(17 + k);
+        let mut extra = obs.links[obs.links.len() / 2].clone();
+        extra.href = s.url(1000 + k);
+        extra.text = Some(s.title(1000 + k));
+        obs.links.push(extra);
+        let t = Instant::now();
+        site.ingest(obs).map_err(|e| e.to_string())?;
+        ingest_one.push(ms(t));
+        let t = Instant::now();
+        let auth = site.authority(Model::Prominence);
+        rerank.push(ms(t));
+        rerank_iter = auth.iterations;
+    }
+
+    // Popup data: page report of a popular page, cache warm (authority already computed).
+    let mut report = Vec::new();
+    for k in 0..a.reps {
+        let url = s.url(1 + k % 3);
+        let t = Instant::now();
+        let r = site.page_report(&url).map_err(|e| e.to_string())?;
+        report.push(ms(t));
+        std::hint::black_box(r);
+    }
+
+    // A typical (body) page.
+    let mut report_body = Vec::new();
+    for k in 0..a.reps {
+        let url = s.url(5_000 + k);
+        let t = Instant::now();
+        let r = site.page_report(&url).map_err(|e| e.to_string())?;
+        report_body.push(ms(t));
+        std::hint::black_box(r);
+    }
+
+    // Ingest of a 5,000-link observation (after a first visit, so it replaces outlinks).
+    let wide = s.wide_observation(5_000);
+    let t = Instant::now();
+    site.ingest(wide.clone()).map_err(|e| e.to_string())?;
+    let ingest_first = ms(t);
+    let mut ingest = Vec::new();
+    for _ in 0..a.reps {
+        let o = wide.clone();
+        let t = Instant::now();
+        site.ingest(o).map_err(|e| e.to_string())?;
+        ingest.push(ms(t));
+    }
+
+    // Snapshot and restore (the storage half of a cold wake), then the first report.
+    let mut snap = Vec::new();
+    let mut restore = Vec::new();
+    let mut wake = Vec::new();
+    let mut bytes = Vec::new();
+    for _ in 0..a.reps {
+        let t = Instant::now();
+        bytes = site.snapshot();
+        snap.push(ms(t));
+        let t = Instant::now();
+        let r = Site::restore(&bytes).map_err(|e| e.to_string())?;
+        restore.push(ms(t));
+        let rep = r.page_report(&s.url(1)).map_err(|e| e.to_string())?;
+        wake.push(ms(t));
+        std::hint::black_box(rep);
+    }
+
+    // JSON export and import.
+    let mut export = Vec::new();
+    let mut import = Vec::new();
+    let mut json_len = 0;
+    for _ in 0..a.reps.min(3) {
+        let t = Instant::now();
+        let json = site.export_json();
+        export.push(ms(t));
+        json_len = json.len();
+        let t = Instant::now();
+        let r = Site::from_export_json(&json).map_err(|e| e.to_string())?;
+        import.push(ms(t));
+        std::hint::black_box(r);
+    }
+    println!(
+        "{{\"bench\": \"site\", \"pages\": {pages}, \"edges\": {edges}, \"occurrences\": {occ}, \
+         \"build_ms\": {build_ms:.1}, \"rss_growth_bytes\": {live}, \
+         \"bytes_per_occurrence\": {bytes_per_occ:.1}, \
+         \"authority_cold_ms\": {{\"prominence\": {cold_ms:.1}, \"iterations\": {cold_iter}, \
+         \"classic\": {cold_classic_ms:.1}, \"classic_iterations\": {classic_iter}, \
+         \"build_csr_prominence\": {build_csr_ms:.1}, \"power_prominence\": {power_ms:.1}}}, \
+         \"ingest_revisit_ms\": {}, \"rerank_ms\": {}, \"rerank_iterations\": {rerank_iter}, \
+         \"page_report_hub_ms\": {}, \"page_report_body_ms\": {}, \"ingest_5000_first_ms\": {ingest_first:.2}, \"ingest_5000_ms\": {}, \
+         \"snapshot_ms\": {}, \"snapshot_bytes\": {}, \"restore_ms\": {}, \
+         \"restore_to_report_ms\": {}, \"export_ms\": {}, \"export_bytes\": {json_len}, \
+         \"import_ms\": {}}}",
+        stats(&ingest_one),
+        stats(&rerank),
+        stats(&report),
+        stats(&report_body),
+        stats(&ingest),
+        stats(&snap),
+        bytes.len(),
+        stats(&restore),
+        stats(&wake),
+        stats(&export),
+        stats(&import),
+    );
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let r = parse().and_then(|a| match a.cmd.as_str() {
+        "pagerank" => pagerank(&a),
+        "site" => site_suite(&a),
+        other => Err(format!("unknown command {other}")),
+    });
+    match r {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("linkflow-bench: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
