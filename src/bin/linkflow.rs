@@ -89,7 +89,7 @@ fn run() -> Result<(), String> {
             let mut skipped = 0;
             for o in observations {
                 if let Err(e) = site.ingest(o) {
-                    eout!("skipped: {e}");
+                    eprintln!("skipped: {e}");
                     skipped += 1;
                 }
             }
@@ -99,7 +99,7 @@ fn run() -> Result<(), String> {
                 None => out!("{json}"),
             }
             let g = site.graph();
-            eout!(
+            eprintln!(
                 "scanned {} pages ({} skipped): {} known pages, {} links",
                 g.page_ids()
                     .filter(|&i| g.page(i).is_some_and(|p| p.visited))
@@ -264,11 +264,11 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_empty() => {
-            eout!("{USAGE}");
+            eprintln!("{USAGE}");
             ExitCode::from(2)
         }
         Err(e) => {
-            eout!("linkflow: {e}");
+            eprintln!("linkflow: {e}");
             ExitCode::FAILURE
         }
     }
