@@ -416,22 +416,55 @@ impl SiteGraph {
     }
 
     /// Follows redirects (and canonicals when `canonicals`) from `id` to the page that
-    /// stands for it. Cycles and chains longer than 16 stop at the last page reached.
+    /// stands for it: the end of the chain. Every page of a cycle (A → B → A) stands for
+    /// the same page: the cycle's page with the smallest index stands for the whole cycle, so
+    /// exactly one page of it is ranked.
     pub fn representative(&self, id: PageId, canonicals: bool) -> PageId {
-        let mut cur = id;
-        for _ in 0..16 {
-            let Some(p) = self.g.node_weight(cur) else {
-                return cur;
+        let next_of = |n: PageId| {
+            self.g.node_weight(n).and_then(|p| {
+                p.redirect_to
+                    .or(if canonicals { p.canonical } else { None })
+                    .filter(|&x| x != n && self.g.contains_node(x))
+            })
+        };
+        let Some(first) = next_of(id) else {
+            return id;
+        };
+        let mut path = vec![id];
+        // Long chains (hostile imports) switch to a set, to stay linear.
+        let mut seen: Option<std::collections::HashSet<PageId>> = None;
+        let mut cur = first;
+        loop {
+            let revisit = match &mut seen {
+                Some(set) => set.contains(&cur),
+                None if path.len() > 32 => {
+                    seen = Some(path.iter().copied().collect());
+                    path.contains(&cur)
+                }
+                None => path.contains(&cur),
             };
-            let next = p
-                .redirect_to
-                .or(if canonicals { p.canonical } else { None });
-            match next {
-                Some(n) if n != cur && n != id => cur = n,
-                _ => return cur,
+            if let Some(pos) = revisit
+                .then(|| path.iter().position(|&p| p == cur))
+                .flatten()
+            {
+                // A cycle: path[pos..] are its pages.
+                return path[pos..]
+                    .iter()
+                    .copied()
+                    .min_by_key(|p| p.index())
+                    .unwrap_or(cur);
+            }
+            match next_of(cur) {
+                Some(n) => {
+                    path.push(cur);
+                    if let Some(set) = &mut seen {
+                        set.insert(cur);
+                    }
+                    cur = n;
+                }
+                None => return cur,
             }
         }
-        cur
     }
 
     /// Removes every outgoing edge of `id`; returns the former targets.
@@ -634,7 +667,8 @@ impl SiteGraph {
                         has_image: link.has_image.unwrap_or(false),
                         href: &link.href,
                     };
-                    let name = anchor::accessible_name(&parts);
+                    let mut name = anchor::accessible_name(&parts);
+                    crate::observe::clamp_str(&mut name, crate::observe::MAX_TEXT_LEN);
                     let quality = anchor::classify(&parts).to_u8();
                     let mut f = rel | meta_nofollow;
                     if visible {

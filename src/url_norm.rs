@@ -129,6 +129,12 @@ fn normalize_percent(s: &str) -> String {
                 continue;
             }
         }
+        if b[i] == b'%' {
+            // A lone `%` is escaped, so that decoding never forms a new escape.
+            out.push_str("%25");
+            i += 1;
+            continue;
+        }
         // Push the whole (possibly multi-byte) char starting here.
         let ch_len = s[i..].chars().next().map_or(1, char::len_utf8);
         out.push_str(&s[i..i + ch_len]);
@@ -272,28 +278,34 @@ impl Normalizer {
         }
         // Rule 4 on the path.
         let mut path = normalize_percent(u.path());
-        // Rule 6.
-        if self.config.strip_index {
-            for idx in ["index.html", "index.htm"] {
-                if path.ends_with(idx) && path[..path.len() - idx.len()].ends_with('/') {
-                    path.truncate(path.len() - idx.len());
-                    break;
+        // Rules 6 and 7, until neither changes the path (stripping a slash can expose an
+        // `index.html`, and dropping one can leave a slash to strip).
+        for _ in 0..4 {
+            let before = path.len();
+            if self.config.strip_index {
+                for idx in ["index.html", "index.htm"] {
+                    if path.ends_with(idx) && path[..path.len() - idx.len()].ends_with('/') {
+                        path.truncate(path.len() - idx.len());
+                        break;
+                    }
                 }
             }
-        }
-        // Rule 7.
-        match self.config.trailing_slash {
-            TrailingSlash::Keep => {}
-            TrailingSlash::Strip => {
-                while path.len() > 1 && path.ends_with('/') {
-                    path.pop();
+            match self.config.trailing_slash {
+                TrailingSlash::Keep => {}
+                TrailingSlash::Strip => {
+                    while path.len() > 1 && path.ends_with('/') {
+                        path.pop();
+                    }
+                }
+                TrailingSlash::Add => {
+                    let last = path.rsplit('/').next().unwrap_or("");
+                    if !path.ends_with('/') && !last.contains('.') {
+                        path.push('/');
+                    }
                 }
             }
-            TrailingSlash::Add => {
-                let last = path.rsplit('/').next().unwrap_or("");
-                if !path.ends_with('/') && !last.contains('.') {
-                    path.push('/');
-                }
+            if path.len() == before {
+                break;
             }
         }
         u.set_path(&path);
@@ -302,13 +314,13 @@ impl Normalizer {
             let kept: Vec<String> = q
                 .split('&')
                 .filter(|p| !p.is_empty())
+                .map(normalize_percent)
                 .filter(|p| {
                     let name = p.split('=').next().unwrap_or("");
                     !(name.starts_with("utm_")
                         || TRACKING_PARAMS.contains(&name)
                         || self.config.strip_params.iter().any(|s| s == name))
                 })
-                .map(normalize_percent)
                 .collect();
             if kept.is_empty() {
                 u.set_query(None);
