@@ -438,6 +438,9 @@ pub struct Authority {
     pub iterations: u32,
     /// Final L1 change.
     pub residual: f64,
+    /// Started from an earlier result rather than the teleport vector. The shares then
+    /// depend (in their last digits, within `tolerance`) on the history of the graph.
+    pub warm_started: bool,
 }
 
 impl Authority {
@@ -657,6 +660,7 @@ pub fn compute(
         order,
         iterations: res.iterations,
         residual: res.residual,
+        warm_started: warm_vec.is_some(),
     }
 }
 

@@ -260,8 +260,8 @@ impl Site {
     /// The node-link export document.
     pub fn export_doc(&self) -> ExportDoc {
         let model = self.settings.model;
-        let auth = self.authority(model);
-        let classic = self.authority(Model::Classic);
+        let auth = self.authority_exact(model);
+        let classic = self.authority_exact(Model::Classic);
         let st = self.structure();
         let g = &self.graph;
         let url = |id: PageId| g.page(id).map_or_else(String::new, |p| p.url.to_string());

@@ -161,6 +161,24 @@ impl Site {
         a
     }
 
+    /// The authority under `model`, independent of the graph's history: when the cached
+    /// result was warm-started, it is recomputed from the teleport vector (and cached). The
+    /// export uses this, so that exporting, importing and exporting again gives the same
+    /// bytes.
+    pub fn authority_exact(&self, model: Model) -> Rc<Authority> {
+        let a = self.authority(model);
+        if !a.warm_started {
+            return a;
+        }
+        let cold = Rc::new(authority::compute(&self.graph, model, &self.settings, None));
+        let mut c = self.cache.borrow_mut();
+        match model {
+            Model::Prominence => c.prominence = Some(cold.clone()),
+            Model::Classic => c.classic = Some(cold.clone()),
+        }
+        cold
+    }
+
     /// Depth, orphans and coverage, computed at most once per graph change.
     pub fn structure(&self) -> Rc<Structure> {
         self.sync();
