@@ -5,8 +5,8 @@
 //! linkflow-bench pagerank --pages N --lpp L [--seed S] [--reps R] [--edges FILE] [--ranks FILE]
 //!     Classic PageRank kernel (power_iteration over a prebuilt CSR) at the documented
 //!     criterion (δ·d/(1−d) ≤ 1e-9) and at plain δ < 1e-9, plus a streaming/gather probe
-//!     (the memory floor of one iteration). --edges writes the graph as "src dst" lines,
-//!     --ranks the rank vector (one float a line) for accuracy checks.
+//!     (the memory floor of one iteration). --edges writes the graph as "src dst" lines
+//!     (little-endian u32 pairs when the path ends in .bin), --ranks the rank vector (one float a line) for accuracy checks.
 //! linkflow-bench site --pages N --lpp L [--seed S] [--reps R]
 //!     Ingest of a 5,000-link observation, re-rank after one visit, page report, snapshot
 //!     and restore, JSON export and import, memory per link occurrence (native: resident
@@ -167,8 +167,14 @@ fn pagerank(a: &Args) -> Result<(), String> {
     if let Some(path) = &a.edges {
         let f = std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?;
         let mut w = std::io::BufWriter::new(f);
+        let binary = path.ends_with(".bin");
         for &(x, y) in &edges {
-            writeln!(w, "{x} {y}").map_err(|e| e.to_string())?;
+            if binary {
+                w.write_all(&x.to_le_bytes()).map_err(|e| e.to_string())?;
+                w.write_all(&y.to_le_bytes()).map_err(|e| e.to_string())?;
+            } else {
+                writeln!(w, "{x} {y}").map_err(|e| e.to_string())?;
+            }
         }
         w.flush().map_err(|e| e.to_string())?;
     }

@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// In-browser figures for docs/BENCHMARKS.md: the built extension's wasm core, in headless
+// Debian Chromium (playwright-core), inside the real extension.
+//
+//   ./build.sh build && node scripts/bench-browser.mjs [--quick] [--pkg DIR] [--reps N]
+//
+// The extension folder (extension/, with pkg/ from `./build.sh build`, or --pkg DIR) is
+// copied to a temporary folder with one extra empty page, bench.html, so timings run in an
+// extension page (same V8, same wasm, same IndexedDB as the worker). The cold wake is timed
+// in the real service worker: a 100k-page snapshot is written to IndexedDB through
+// extension/storage.js, the worker is stopped (CDP), and a pageReport message wakes it.
+// Prints one JSON document on stdout; progress on stderr.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
+};
+const QUICK = argv.includes("--quick");
+const REPS = Number(opt("--reps", QUICK ? 2 : 5));
+const PKG = path.resolve(opt("--pkg", path.join(ROOT, "extension/pkg")));
+const SMALL = QUICK ? 2_000 : 100_000; // "100k pages" (1M links)
+const BIG = QUICK ? 20_000 : 1_000_000; // "1M pages" (10M links)
+const LPP = 10;
+const SEED = 1;
+
+const log = (...a) => console.error(...a);
+
+function prepareExtension() {
+  for (const f of ["linkflow.js", "linkflow_bg.wasm"]) {
+    if (!fs.existsSync(path.join(PKG, f))) throw new Error(`${path.join(PKG, f)} is missing: run ./build.sh build`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "linkflow-bench-ext-"));
+  fs.cpSync(path.join(ROOT, "extension"), dir, { recursive: true });
+  fs.rmSync(path.join(dir, "pkg"), { recursive: true, force: true });
+  fs.cpSync(PKG, path.join(dir, "pkg"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "bench.html"), "<!doctype html><meta charset=utf-8><title>bench</title>\n");
+  return dir;
+}
+
+async function main() {
+  const extDir = prepareExtension();
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "linkflow-bench-profile-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.LINKFLOW_CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--disable-dev-shm-usage", `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`,
+    ],
+  });
+  const out = { date: new Date().toISOString(), quick: QUICK, reps: REPS, pkg: PKG, results: {} };
+  try {
+    let sw = context.serviceWorkers().find((w) => w.url().startsWith("chrome-extension://"));
+    if (!sw) sw = await context.waitForEvent("serviceworker", { timeout: 20_000 });
+    const id = new URL(sw.url()).host;
+    out.browser = context.browser()?.version() ?? null;
+    const benchUrl = `chrome-extension://${id}/bench.html`;
+
+    // Each measurement in a fresh page: a fresh wasm instance (memory starts small).
+    async function inPage(name, fn, arg) {
+      const page = await context.newPage();
+      await page.goto(benchUrl);
+      log(`… ${name}`);
+      try {
+        const r = await page.evaluate(fn, arg);
+        out.results[name] = r;
+        log(`  ${name}: ${JSON.stringify(r)}`);
+        return r;
+      } catch (e) {
+        out.results[name] = { error: String(e.message || e).slice(0, 500) };
+        log(`  ${name}: ERROR ${out.results[name].error}`);
+        return null;
+      } finally {
+        await page.close();
+      }
+    }
+
+    const common = { SMALL, BIG, LPP, SEED, REPS };
+
+    // PageRank kernel in wasm, plus the probe.
+    for (const [label, pages] of [["pagerank_100k_1M", SMALL], ["pagerank_1M_10M", BIG]]) {
+      await inPage(label, async ({ pages, LPP, SEED, REPS }) => {
+        const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
+        await m.default();
+        const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+        const g = new m.BenchGraph(pages, LPP, SEED);
+        g.pagerank(); // warm-up: V8 tiers the module up
+        const t = [], p = [];
+        let iterations = 0;
+        for (let i = 0; i < REPS; i++) {
+          const t0 = performance.now();
+          iterations = g.pagerank();
+          t.push(performance.now() - t0);
+        }
+        for (let i = 0; i < REPS * 3; i++) {
+          const t0 = performance.now();
+          g.probe();
+          p.push(performance.now() - t0);
+        }
+        const edges = g.edges();
+        g.free();
+        return { pages, edges, iterations, ms: med(t), min: Math.min(...t), max: Math.max(...t),
+                 per_iteration_ms: med(t) / iterations, probe_ms: med(p) };
+      }, { ...common, pages });
+    }
+
+    // Memory per link occurrence, ingest, re-rank, popup report, export/import.
+    await inPage("site_100k", async ({ SMALL, LPP, SEED, REPS }) => {
+      const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
+      const w = await m.default();
+      const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+      const r = {};
+      const before = w.memory.buffer.byteLength;
+      let t0 = performance.now();
+      const site = m.benchSite(SMALL, LPP, SEED);
+      r.build_ms = performance.now() - t0;
+      const after = w.memory.buffer.byteLength;
+      const stats = site.stats();
+      r.stats = stats;
+      r.memory_bytes = after - before;
+      r.bytes_per_occurrence = (after - before) / stats.links;
+      const hub = m.benchUrl(SMALL, LPP, SEED, 1);
+      const body = m.benchUrl(SMALL, LPP, SEED, Math.min(5000, SMALL - 1));
+      t0 = performance.now();
+      site.pageReport(body);
+      r.first_report_cold_ms = performance.now() - t0;
+      // Re-rank after one visit: ingest one observation (one extra link), then the report.
+      const ing = [], rer = [];
+      for (let k = 0; k < REPS; k++) {
+        const obs = m.benchObservation(SMALL, LPP, SEED, 17 + k);
+        const extra = { ...obs.links[obs.links.length >> 1], href: m.benchUrl(SMALL, LPP, SEED, 1000 + k) };
+        obs.links.push(extra);
+        t0 = performance.now();
+        site.ingest(obs);
+        const t1 = performance.now();
+        site.pageReport(body);
+        rer.push(performance.now() - t0);
+        ing.push(t1 - t0);
+      }
+      r.ingest_one_visit_ms = med(ing);
+      r.rerank_after_visit_ms = med(rer);
+      r.rerank_after_visit_runs = rer;
+      const rb = [], rh = [];
+      for (let k = 0; k < REPS; k++) {
+        t0 = performance.now();
+        site.pageReport(body);
+        rb.push(performance.now() - t0);
+        t0 = performance.now();
+        site.pageReport(hub);
+        rh.push(performance.now() - t0);
+      }
+      r.page_report_body_ms = med(rb);
+      r.page_report_hub_ms = med(rh);
+      // Ingest of a 5,000-link observation (first time, then as a revisit).
+      const wide = m.benchWideObservation(SMALL, LPP, SEED, 5000);
+      const wi = [];
+      for (let k = 0; k <= REPS; k++) {
+        t0 = performance.now();
+        site.ingest(wide);
+        wi.push(performance.now() - t0);
+      }
+      r.ingest_5000_first_ms = wi[0];
+      r.ingest_5000_ms = med(wi.slice(1));
+      // Snapshot / restore in wasm.
+      const sn = [], rs = [];
+      let bytes = null;
+      for (let k = 0; k < REPS; k++) {
+        t0 = performance.now();
+        bytes = site.snapshot();
+        sn.push(performance.now() - t0);
+        t0 = performance.now();
+        const s2 = m.LinkflowSite.restore(bytes);
+        rs.push(performance.now() - t0);
+        s2.free();
+      }
+      r.snapshot_ms = med(sn);
+      r.snapshot_bytes = bytes.length;
+      r.restore_ms = med(rs);
+      // JSON export / import of 1M links.
+      try {
+        t0 = performance.now();
+        const json = site.exportJson();
+        r.export_ms = performance.now() - t0;
+        r.export_chars = json.length;
+        t0 = performance.now();
+        const s3 = m.LinkflowSite.fromExportJson(json);
+        r.import_ms = performance.now() - t0;
+        s3.free();
+      } catch (e) {
+        r.export_error = String(e.message || e).slice(0, 300);
+      }
+      site.free();
+      return r;
+    }, common);
+
+    // Cold wake in the real worker: snapshot in IndexedDB, worker stopped, one pageReport.
+    const page = await context.newPage();
+    await page.goto(benchUrl);
+    log("… cold wake (real worker)");
+    const setup = await page.evaluate(async ({ SMALL, LPP, SEED }) => {
+      const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
+      await m.default();
+      const store = await import(chrome.runtime.getURL("storage.js"));
+      const site = m.benchSite(SMALL, LPP, SEED);
+      const bytes = site.snapshot();
+      const origin = "https://synth.test";
+      await store.putSite({ origin, siteUrl: origin + "/", settings: {}, trackedAt: Date.now(), tracking: true });
+      await store.compact(origin, bytes, 1, null);
+      // In-page breakdown of the same path: read the record, restore, report.
+      const t0 = performance.now();
+      const rec = await store.getSnapshot(origin);
+      const t1 = performance.now();
+      const s2 = m.LinkflowSite.restore(rec.bytes);
+      const t2 = performance.now();
+      s2.pageReport(m.benchUrl(SMALL, LPP, SEED, Math.min(5000, SMALL - 1)));
+      const t3 = performance.now();
+      s2.free();
+      site.free();
+      return { snapshot_bytes: bytes.length, idb_read_ms: t1 - t0, restore_ms: t2 - t1, first_report_ms: t3 - t2,
+               body: m.benchUrl(SMALL, LPP, SEED, Math.min(5000, SMALL - 1)) };
+    }, common);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("ServiceWorker.enable");
+    const wakes = [];
+    for (let k = 0; k < REPS; k++) {
+      await cdp.send("ServiceWorker.stopAllWorkers");
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      const ans = await page.evaluate((url) => chrome.runtime.sendMessage({ type: "pageReport", url }), setup.body);
+      const dt = Date.now() - t0;
+      if (!ans || ans.ok !== true) throw new Error(`pageReport after wake failed: ${JSON.stringify(ans).slice(0, 300)}`);
+      wakes.push(dt);
+    }
+    const s = [...wakes].sort((a, b) => a - b);
+    out.results.cold_wake_100k = { ...setup, worker_wake_to_report_ms: s[s.length >> 1], runs: wakes };
+    log(`  cold_wake_100k: ${JSON.stringify(out.results.cold_wake_100k)}`);
+    await page.close();
+  } finally {
+    await context.close().catch(() => {});
+    fs.rmSync(extDir, { recursive: true, force: true });
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(out, null, 1));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
