@@ -258,6 +258,7 @@ function renderAnchor(l) {
   li.append(el("span", { class: "badge quality", text: qualityLabel(code), title: q.message || "", testid: "quality", data: { quality: code } }));
   if (l.nofollow) li.append(el("span", { class: "badge nofollow", text: t("nofollowBadge"), testid: "nofollow" }));
   if (l.visible === false) li.append(el("span", { class: "badge", text: t("hiddenBadge"), testid: "hidden" }));
+  if (l.lighthouseFails) li.append(el("span", { class: "badge lighthouse", text: t("lighthouseBadge"), title: t("lighthouseWhy"), testid: "lighthouse" }));
   if (l.inViewport) li.append(el("span", { class: "badge", text: t("aboveFold") }));
   const where = [l.region, Number.isInteger(l.order) ? t("linkPosition", l.order + 1) : null].filter(Boolean).join(" · ");
   if (where) li.append(el("div", { class: "where", text: where, testid: "where" }));

@@ -183,6 +183,9 @@ pub struct OccurrenceOut {
     pub in_viewport: bool,
     /// Order on the source page.
     pub order: u32,
+    /// Lighthouse's `link-text` audit would fail this link.
+    #[serde(default)]
+    pub lighthouse_fails: bool,
     /// Crossed http/https.
     #[serde(default)]
     pub cross_scheme: bool,
@@ -211,6 +214,7 @@ fn occ_out(site: &Site, o: &Occurrence) -> OccurrenceOut {
         visible: o.visible(),
         in_viewport: o.flags & flags::IN_VIEWPORT != 0,
         order: o.order,
+        lighthouse_fails: o.lighthouse_fails(),
         cross_scheme: o.flags & flags::CROSS_SCHEME != 0,
         area: o.flags & flags::AREA != 0,
     }
@@ -248,7 +252,12 @@ fn occ_in(site: &mut Site, o: &OccurrenceOut) -> Occurrence {
         order: o.order,
         region: o.region,
         flags: f,
-        quality: o.quality.to_u8(),
+        quality: o.quality.to_u8()
+            | if o.lighthouse_fails {
+                crate::graph::LIGHTHOUSE_FAILS
+            } else {
+                0
+            },
     }
 }
 

@@ -41,6 +41,9 @@ pub mod flags {
     pub const NOT_FOLLOWED: u8 = REL_NOFOLLOW | REL_UGC | REL_SPONSORED | META_NOFOLLOW;
 }
 
+/// Bit of [`Occurrence::quality`]: Lighthouse's `link-text` audit fails the link.
+pub const LIGHTHOUSE_FAILS: u8 = 0x80;
+
 /// One `<a>` on a source page pointing at a target page. 12 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occurrence {
@@ -52,7 +55,8 @@ pub struct Occurrence {
     pub region: Region,
     /// [`flags`] bits.
     pub flags: u8,
-    /// The anchor's [`AnchorCode`], as `u8`.
+    /// The anchor's [`AnchorCode`] as `u8` in bits 0–6; bit 7 ([`LIGHTHOUSE_FAILS`]) is set
+    /// when Lighthouse's `link-text` audit would fail the link.
     pub quality: u8,
 }
 
@@ -67,7 +71,12 @@ impl Occurrence {
     }
     /// The anchor quality code.
     pub fn quality(&self) -> AnchorCode {
-        AnchorCode::from_u8(self.quality).unwrap_or(AnchorCode::Descriptive)
+        AnchorCode::from_u8(self.quality & !LIGHTHOUSE_FAILS).unwrap_or(AnchorCode::Descriptive)
+    }
+    /// Would Lighthouse's `link-text` audit fail this link? (It reads only the visible
+    /// text, so it can fail a link whose accessible name is descriptive.)
+    pub fn lighthouse_fails(&self) -> bool {
+        self.quality & LIGHTHOUSE_FAILS != 0
     }
 }
 
@@ -669,7 +678,16 @@ impl SiteGraph {
                     };
                     let mut name = anchor::accessible_name(&parts);
                     crate::observe::clamp_str(&mut name, crate::observe::MAX_TEXT_LEN);
-                    let quality = anchor::classify(&parts).to_u8();
+                    let lh = anchor::lighthouse_fails_in(
+                        &parts,
+                        &anchor::LighthouseContext {
+                            page_url: Some(obs.url.as_str()),
+                            rel: link.rel.as_deref(),
+                            text_lang: obs.lang.as_deref(),
+                        },
+                    );
+                    let quality =
+                        anchor::classify(&parts).to_u8() | if lh { LIGHTHOUSE_FAILS } else { 0 };
                     let mut f = rel | meta_nofollow;
                     if visible {
                         f |= flags::VISIBLE;

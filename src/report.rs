@@ -75,6 +75,8 @@ pub struct InlinkOccurrence {
     pub order: u32,
     /// The href used the other scheme (http vs https) than the site.
     pub cross_scheme: bool,
+    /// Lighthouse's `link-text` audit would fail this link.
+    pub lighthouse_fails: bool,
 }
 
 /// The inlinks from one source page.
@@ -467,7 +469,8 @@ impl Site {
                     occ_total += 1;
                     if q.is_descriptive() {
                         descriptive += 1;
-                    } else {
+                    }
+                    if !q.is_descriptive() || o.lighthouse_fails() {
                         non_descriptive += 1;
                     }
                     if o.followed() {
@@ -495,6 +498,7 @@ impl Site {
                         in_viewport: o.flags & flags::IN_VIEWPORT != 0,
                         order: o.order,
                         cross_scheme: o.flags & flags::CROSS_SCHEME != 0,
+                        lighthouse_fails: o.lighthouse_fails(),
                     });
                 }
                 groups.push(InlinkGroup {

@@ -520,3 +520,35 @@ fn personalization_moves_teleport() {
         .expect("ingest");
     assert!(share(&s, Model::Classic, "/b") > share(&s, Model::Classic, "/a"));
 }
+
+#[test]
+fn links_lighthouse_fails_are_flagged_even_when_their_name_is_descriptive() {
+    let mut s = site(Model::Prominence);
+    s.ingest(page(
+        "/",
+        vec![
+            with(link("/t", "Read more"), |l| {
+                l.aria_label = Some("Rye sourdough recipe".into())
+            }),
+            link("/t", "Rye sourdough recipe"),
+        ],
+    ))
+    .expect("ingest");
+    let r = s.page_report(&u("/t")).expect("report");
+    let links = &r.inlinks[0].links;
+    assert_eq!(
+        links[0].quality.code,
+        AnchorCode::Descriptive,
+        "the accessible name is descriptive"
+    );
+    assert!(
+        links[0].lighthouse_fails,
+        "but Lighthouse reads the visible text"
+    );
+    assert!(!links[1].lighthouse_fails);
+    assert!(r.problems.iter().any(|p| p.code == "generic-anchors"));
+    let v: serde_json::Value = serde_json::from_str(&s.export_json()).expect("json");
+    assert_eq!(v["links"][0]["occurrences"][0]["lighthouseFails"], true);
+    let again = Site::restore(&s.snapshot()).expect("restore");
+    assert!(again.page_report(&u("/t")).expect("report").inlinks[0].links[0].lighthouse_fails);
+}
