@@ -790,7 +790,9 @@ impl Site {
             };
             let mut occurrences = Vec::with_capacity(e.occ.len());
             for (a, order, region, fl, q) in e.occ {
-                if a as usize >= na || AnchorCode::from_u8(q).is_none() {
+                if a as usize >= na
+                    || AnchorCode::from_u8(q & !crate::graph::LIGHTHOUSE_FAILS).is_none()
+                {
                     return Err(damaged("bad link occurrence".into()));
                 }
                 let region = region_from_u8(region).ok_or_else(|| damaged("bad region".into()))?;
