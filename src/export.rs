@@ -592,9 +592,126 @@ pub fn parse_doc(text: &str) -> Result<ExportDoc> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Binary snapshot (postcard) for the extension's storage.
+// Binary snapshot for the extension's storage.
+//
+// Version 2 (written since the benchmark work, issue 4), all integers LEB128 varints unless
+// said otherwise, strings as a varint length and UTF-8 bytes:
+//
+//   "LFS2"  u64 LE checksum of everything after these 12 bytes
+//   root  settings_json
+//   anchors: count, strings
+//   pages: count, then per page: url, field bits (varint: 0 visited, 1 meta_refresh,
+//     2 noindex, 3 nofollow, 4 observed_at, 5 title, 6 h1, 7 lang, 8 canonical_url,
+//     9 canonical, 10 redirect_to), the present optional fields in that order (observed_at
+//     as f64 LE, canonical/redirect_to as page positions), external_links, external_weight
+//     (f32 LE), external_nofollow, non_navigational, invalid_links, truncated_links
+//   links: per page in page order, its out-edge count, then per edge (targets by index):
+//     target position, occurrence count, then per occurrence anchor, order, region byte,
+//     flags byte, quality byte
+//
+// It is written and read in one pass without intermediate structures (one allocation per
+// edge: its occurrence list), and the checksum turns damaged bytes into a clear error
+// before anything is built. Version 1 (postcard, "LFS1") is still read.
 
 const SNAP_MAGIC: [u8; 4] = *b"LFS1";
+const SNAP_MAGIC_V2: [u8; 4] = *b"LFS2";
+
+/// A fast 64-bit checksum: each 8-byte word goes through a bijective mix, so any change of
+/// one word always changes the result; unrelated damage collides with odds of about 2^-64.
+fn checksum(b: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = K ^ (b.len() as u64);
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(31);
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(31);
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^ (h >> 32)
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn var(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.0.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
+    }
+    fn u32(&mut self, v: u32) {
+        self.var(u64::from(v));
+    }
+    fn str(&mut self, s: &str) {
+        self.var(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+fn damaged(why: &str) -> Error {
+    Error::Import(format!("the stored snapshot is damaged: {why}"))
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8> {
+        let v = *self
+            .b
+            .get(self.pos)
+            .ok_or_else(|| damaged("it ends too early"))?;
+        self.pos += 1;
+        Ok(v)
+    }
+    fn var(&mut self) -> Result<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let x = self.byte()?;
+            v |= u64::from(x & 0x7F) << shift;
+            if x & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(damaged("a number is too long"))
+    }
+    fn u32(&mut self) -> Result<u32> {
+        u32::try_from(self.var()?).map_err(|_| damaged("a number is out of range"))
+    }
+    /// A count of items that take at least one byte each (so a damaged count cannot ask
+    /// for more memory than the bytes could describe).
+    fn count(&mut self) -> Result<usize> {
+        let n = self.var()?;
+        if n > (self.b.len() - self.pos) as u64 {
+            return Err(damaged("a count is larger than the data"));
+        }
+        Ok(n as usize)
+    }
+    fn fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let s = self
+            .b
+            .get(self.pos..self.pos + N)
+            .ok_or_else(|| damaged("it ends too early"))?;
+        self.pos += N;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+    fn str(&mut self) -> Result<&'a str> {
+        let n = self.count()?;
+        let s = &self.b[self.pos..self.pos + n];
+        self.pos += n;
+        std::str::from_utf8(s).map_err(|_| damaged("a text is not UTF-8"))
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct Snapshot {
@@ -644,7 +761,8 @@ fn region_to_u8(r: Region) -> u8 {
 }
 
 impl Site {
-    /// The whole state as compact bytes (for IndexedDB).
+    /// The whole state as compact bytes (for IndexedDB), format version 2 (see the comment
+    /// above).
     pub fn snapshot(&self) -> Vec<u8> {
         let g = &self.graph;
         let mut pos: Vec<u32> = vec![u32::MAX; g.index_bound()];
@@ -652,69 +770,198 @@ impl Site {
             pos[id.index()] = i as u32;
         }
         let p = |id: PageId| pos.get(id.index()).copied().unwrap_or(u32::MAX);
-        let pages = g
-            .page_ids()
-            .filter_map(|id| g.page(id))
-            .map(|pg| SnapPage {
-                url: pg.url.to_string(),
-                visited: pg.visited,
-                observed_at: pg.observed_at,
-                title: opt_s(&pg.title),
-                h1: opt_s(&pg.h1),
-                lang: opt_s(&pg.lang),
-                canonical_url: opt_s(&pg.canonical_url),
-                canonical: pg.canonical.map(p),
-                redirect_to: pg.redirect_to.map(p),
-                meta_refresh: pg.meta_refresh,
-                noindex: pg.noindex,
-                nofollow: pg.nofollow,
-                external_links: pg.external_links,
-                external_weight: pg.external_weight,
-                external_nofollow: pg.external_nofollow,
-                non_navigational: pg.non_navigational,
-                invalid_links: pg.invalid_links,
-                truncated_links: pg.truncated_links,
-            })
-            .collect();
-        let mut edges = Vec::with_capacity(g.edge_count());
+        let mut w = Writer(Vec::with_capacity(16 + g.occurrence_count() * 8));
+        w.0.extend_from_slice(&SNAP_MAGIC_V2);
+        w.0.extend_from_slice(&[0u8; 8]);
+        w.str(self.root());
+        w.str(&serde_json::to_string(&self.settings).unwrap_or_default());
+        w.var(g.anchors.len() as u64);
+        for i in 0..g.anchors.len() as u32 {
+            w.str(g.anchors.get(i));
+        }
+        w.var(g.page_count() as u64);
+        for pg in g.page_ids().filter_map(|id| g.page(id)) {
+            w.str(&pg.url);
+            let bits = u64::from(pg.visited)
+                | u64::from(pg.meta_refresh) << 1
+                | u64::from(pg.noindex) << 2
+                | u64::from(pg.nofollow) << 3
+                | u64::from(pg.observed_at.is_some()) << 4
+                | u64::from(pg.title.is_some()) << 5
+                | u64::from(pg.h1.is_some()) << 6
+                | u64::from(pg.lang.is_some()) << 7
+                | u64::from(pg.canonical_url.is_some()) << 8
+                | u64::from(pg.canonical.is_some()) << 9
+                | u64::from(pg.redirect_to.is_some()) << 10;
+            w.var(bits);
+            if let Some(t) = pg.observed_at {
+                w.0.extend_from_slice(&t.to_le_bytes());
+            }
+            for s in [&pg.title, &pg.h1, &pg.lang, &pg.canonical_url]
+                .into_iter()
+                .flatten()
+            {
+                w.str(s);
+            }
+            for id in [pg.canonical, pg.redirect_to].into_iter().flatten() {
+                w.u32(p(id));
+            }
+            w.u32(pg.external_links);
+            w.0.extend_from_slice(&pg.external_weight.to_le_bytes());
+            w.u32(pg.external_nofollow);
+            w.u32(pg.non_navigational);
+            w.u32(pg.invalid_links);
+            w.u32(pg.truncated_links);
+        }
+        let mut out: Vec<(PageId, &LinkEdge)> = Vec::new();
         for id in g.page_ids() {
-            let mut out: Vec<(PageId, &LinkEdge)> = g.outlinks(id).collect();
+            out.clear();
+            out.extend(g.outlinks(id));
             out.sort_by_key(|(t, _)| t.index());
-            for (t, e) in out {
-                edges.push(SnapEdge {
-                    source: p(id),
-                    target: p(t),
-                    occ: e
-                        .occurrences
-                        .iter()
-                        .map(|o| {
-                            (
-                                o.anchor,
-                                o.order,
-                                region_to_u8(o.region),
-                                o.flags,
-                                o.quality,
-                            )
-                        })
-                        .collect(),
-                });
+            w.var(out.len() as u64);
+            for (t, e) in &out {
+                w.u32(p(*t));
+                w.var(e.occurrences.len() as u64);
+                for o in &e.occurrences {
+                    w.u32(o.anchor);
+                    w.u32(o.order);
+                    w.0.push(region_to_u8(o.region));
+                    w.0.push(o.flags);
+                    w.0.push(o.quality);
+                }
             }
         }
-        let snap = Snapshot {
-            magic: SNAP_MAGIC,
-            root: self.root().to_string(),
-            settings_json: serde_json::to_string(&self.settings).unwrap_or_default(),
-            anchors: (0..g.anchors.len() as u32)
-                .map(|i| g.anchors.get(i).to_string())
-                .collect(),
-            pages,
-            edges,
-        };
-        postcard::to_allocvec(&snap).unwrap_or_default()
+        let sum = checksum(&w.0[12..]);
+        w.0[4..12].copy_from_slice(&sum.to_le_bytes());
+        w.0
     }
 
-    /// Rebuilds a site from [`Site::snapshot`] bytes; a clear error if they are damaged.
+    /// Rebuilds a site from [`Site::snapshot`] bytes (version 2, or version 1 as written by
+    /// earlier builds); a clear error, and never a panic, if they are damaged.
     pub fn restore(bytes: &[u8]) -> Result<Site> {
+        match bytes.get(..4) {
+            Some(m) if m == SNAP_MAGIC_V2 => Site::restore_v2(bytes),
+            Some(m) if m == SNAP_MAGIC => Site::restore_v1(bytes),
+            _ => Err(damaged("unknown format")),
+        }
+    }
+
+    fn restore_v2(bytes: &[u8]) -> Result<Site> {
+        let mut r = Reader { b: bytes, pos: 4 };
+        let sum = u64::from_le_bytes(r.fixed::<8>()?);
+        if checksum(&bytes[12..]) != sum {
+            return Err(damaged("its checksum does not match"));
+        }
+        let root = r.str()?;
+        let settings: Settings =
+            serde_json::from_str(r.str()?).map_err(|e| damaged(&format!("settings: {e}")))?;
+        let mut site = Site::new(root, settings).map_err(|e| damaged(&e.to_string()))?;
+        let na = r.count()?;
+        for _ in 0..na {
+            site.graph.anchors.intern(r.str()?);
+        }
+        if site.graph.anchors.len() != na {
+            return Err(damaged("duplicate anchor strings"));
+        }
+        let n = r.count()?;
+        let mut ids: Vec<PageId> = Vec::with_capacity(n);
+        // Canonical and redirect positions, resolved once every page exists.
+        let mut refs: Vec<(usize, Option<u32>, Option<u32>)> = Vec::new();
+        for i in 0..n {
+            let url = r.str()?;
+            let bits = r.var()?;
+            let bit = |k: u32| bits & (1 << k) != 0;
+            let observed_at = if bit(4) {
+                Some(f64::from_le_bytes(r.fixed::<8>()?))
+            } else {
+                None
+            };
+            let mut opt = |k: u32| -> Result<Option<Box<str>>> {
+                Ok(if bit(k) { Some(r.str()?.into()) } else { None })
+            };
+            let (title, h1, lang, canonical_url) = (opt(5)?, opt(6)?, opt(7)?, opt(8)?);
+            let canonical = if bit(9) { Some(r.u32()?) } else { None };
+            let redirect_to = if bit(10) { Some(r.u32()?) } else { None };
+            if canonical.is_some() || redirect_to.is_some() {
+                refs.push((i, canonical, redirect_to));
+            }
+            let page = Page {
+                url: url.into(),
+                visited: bit(0),
+                observed_at,
+                title,
+                h1,
+                lang,
+                canonical_url,
+                canonical: None,
+                redirect_to: None,
+                meta_refresh: bit(1),
+                noindex: bit(2),
+                nofollow: bit(3),
+                external_links: r.u32()?,
+                external_weight: f32::from_le_bytes(r.fixed::<4>()?),
+                external_nofollow: r.u32()?,
+                non_navigational: r.u32()?,
+                invalid_links: r.u32()?,
+                truncated_links: r.u32()?,
+            };
+            let g = &mut site.graph;
+            if g.index.contains_key(url) {
+                return Err(damaged("duplicate pages"));
+            }
+            let id = g.g.add_node(page);
+            g.index.insert(url.into(), id);
+            ids.push(id);
+        }
+        let get = |i: u32| -> Result<PageId> {
+            ids.get(i as usize)
+                .copied()
+                .ok_or_else(|| damaged(&format!("page index {i} out of range")))
+        };
+        for (i, canonical, redirect_to) in refs {
+            let canonical = canonical.map(get).transpose()?;
+            let redirect_to = redirect_to.map(get).transpose()?;
+            if let Some(p) = site.graph.g.node_weight_mut(ids[i]) {
+                p.canonical = canonical;
+                p.redirect_to = redirect_to;
+            }
+        }
+        for &s in &ids {
+            let m = r.count()?;
+            for _ in 0..m {
+                let t = get(r.u32()?)?;
+                let k = r.count()?;
+                let mut occurrences = Vec::with_capacity(k);
+                for _ in 0..k {
+                    let anchor = r.u32()?;
+                    let order = r.u32()?;
+                    let [region, fl, q] = r.fixed::<3>()?;
+                    if anchor as usize >= na
+                        || AnchorCode::from_u8(q & !crate::graph::LIGHTHOUSE_FAILS).is_none()
+                    {
+                        return Err(damaged("bad link occurrence"));
+                    }
+                    let region = region_from_u8(region).ok_or_else(|| damaged("bad region"))?;
+                    occurrences.push(Occurrence {
+                        anchor,
+                        order,
+                        region,
+                        flags: fl,
+                        quality: q,
+                    });
+                }
+                site.graph.g.add_edge(s, t, LinkEdge { occurrences });
+            }
+        }
+        if r.pos != bytes.len() {
+            return Err(damaged("unexpected bytes at the end"));
+        }
+        site.graph.generation += 1;
+        Ok(site)
+    }
+
+    /// Reads a version 1 (postcard) snapshot, as written before version 2.
+    fn restore_v1(bytes: &[u8]) -> Result<Site> {
         let damaged = |why: String| Error::Import(format!("the stored snapshot is damaged: {why}"));
         let snap: Snapshot = postcard::from_bytes(bytes).map_err(|e| damaged(e.to_string()))?;
         if snap.magic != SNAP_MAGIC {
@@ -808,5 +1055,113 @@ impl Site {
         }
         site.graph.generation += 1;
         Ok(site)
+    }
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+
+    fn sample() -> Site {
+        let mut s = Site::new("https://s.test/", Settings::default()).expect("root");
+        let obs = crate::RawObservation::from_json(
+            r#"{"url": "https://s.test/", "title": "Home", "observedAt": 5,
+                "links": [{"href": "https://s.test/a", "text": "A page", "region": "nav"},
+                          {"href": "https://s.test/a#x", "text": "Read more", "rel": "nofollow"},
+                          {"href": "https://other.test/"}]}"#,
+        )
+        .expect("obs");
+        s.ingest(obs).expect("ingest");
+        let mut o =
+            crate::RawObservation::from_json(r#"{"url": "https://s.test/b"}"#).expect("obs");
+        o.requested_url = Some("https://s.test/old".into());
+        o.canonical = Some("https://s.test/".into());
+        s.ingest(o).expect("ingest");
+        s
+    }
+
+    #[test]
+    fn v2_round_trip_and_checksum() {
+        let s = sample();
+        let bytes = s.snapshot();
+        assert_eq!(&bytes[..4], b"LFS2");
+        let r = Site::restore(&bytes).expect("restore");
+        assert_eq!(r.export_json(), s.export_json());
+        assert_eq!(r.snapshot(), bytes);
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x20;
+            assert!(
+                Site::restore(&bad).is_err(),
+                "byte {i} changed and accepted"
+            );
+            assert!(Site::restore(&bytes[..i]).is_err());
+        }
+    }
+
+    #[test]
+    fn v1_snapshots_still_restore() {
+        let s = sample();
+        let g = &s.graph;
+        let pos: HashMap<PageId, u32> = g.page_ids().zip(0..).collect();
+        let pages = g
+            .page_ids()
+            .filter_map(|id| g.page(id))
+            .map(|pg| SnapPage {
+                url: pg.url.to_string(),
+                visited: pg.visited,
+                observed_at: pg.observed_at,
+                title: opt_s(&pg.title),
+                h1: opt_s(&pg.h1),
+                lang: opt_s(&pg.lang),
+                canonical_url: opt_s(&pg.canonical_url),
+                canonical: pg.canonical.map(|c| pos[&c]),
+                redirect_to: pg.redirect_to.map(|c| pos[&c]),
+                meta_refresh: pg.meta_refresh,
+                noindex: pg.noindex,
+                nofollow: pg.nofollow,
+                external_links: pg.external_links,
+                external_weight: pg.external_weight,
+                external_nofollow: pg.external_nofollow,
+                non_navigational: pg.non_navigational,
+                invalid_links: pg.invalid_links,
+                truncated_links: pg.truncated_links,
+            })
+            .collect();
+        let mut edges = Vec::new();
+        for id in g.page_ids() {
+            for (t, e) in g.outlinks(id) {
+                edges.push(SnapEdge {
+                    source: pos[&id],
+                    target: pos[&t],
+                    occ: e
+                        .occurrences
+                        .iter()
+                        .map(|o| {
+                            (
+                                o.anchor,
+                                o.order,
+                                region_to_u8(o.region),
+                                o.flags,
+                                o.quality,
+                            )
+                        })
+                        .collect(),
+                });
+            }
+        }
+        let v1 = Snapshot {
+            magic: SNAP_MAGIC,
+            root: s.root().to_string(),
+            settings_json: serde_json::to_string(&s.settings).expect("json"),
+            anchors: (0..g.anchors.len() as u32)
+                .map(|i| g.anchors.get(i).to_string())
+                .collect(),
+            pages,
+            edges,
+        };
+        let bytes = postcard::to_allocvec(&v1).expect("postcard");
+        let r = Site::restore(&bytes).expect("restore v1");
+        assert_eq!(r.export_json(), s.export_json());
     }
 }
