@@ -139,7 +139,8 @@ ensure_wasm_bindgen() {
 }
 
 ensure_npm() {
-  if [[ -d node_modules && -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
+  local stamp=node_modules/.package-lock.json
+  if [[ -f $stamp && ! package-lock.json -nt $stamp && ! package.json -nt $stamp ]]; then
     note "node_modules: up to date"
     return
   fi
