@@ -78,6 +78,7 @@ impl Harness {
     }
 
     fn finish(self, min_inputs: usize) {
+        eprintln!("{} inputs, {} problem(s)", self.inputs, self.failures.len());
         for (bug, n) in &self.known {
             eprintln!("known bug hit {n} time(s): {bug}");
         }

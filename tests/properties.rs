@@ -644,12 +644,15 @@ proptest! {
     fn normalisation_is_idempotent(u in url_strategy(), cfg in normalize_config()) {
         let settings = Settings { normalize: cfg.clone(), ..Settings::default() };
         let site = Site::new(ROOT, settings).expect("site");
-        // BUG: three known ways to break idempotence are pinned (ignored) below: escaped
-        // letters in a tracking parameter's name, a lone `%` before an escape, and
-        // `index.html/` with the Strip trailing-slash policy.
-        prop_assume!(!known_idempotence_bug(&u, &cfg));
         if let Ok(n) = site.normalize(&u) {
-            prop_assert_eq!(site.normalize(&n), Ok(n.clone()), "input {}", u);
+            let again = site.normalize(&n);
+            // BUG: three known ways to break idempotence are pinned (ignored) below: escaped
+            // letters in a tracking parameter's name, a lone `%` before an escape, and
+            // `index.html/` with the Strip trailing-slash policy.
+            if again.as_ref() != Ok(&n) && known_idempotence_bug(&u, &cfg) {
+                return Ok(());
+            }
+            prop_assert_eq!(again, Ok(n.clone()), "input {}", u);
             prop_assert!(site.in_scope(&n));
         }
     }
