@@ -95,6 +95,13 @@ impl Default for Settings {
     }
 }
 
+/// The smallest `tolerance` accepted: below it, f64 rounding keeps the iteration from ever
+/// meeting the bound on large sites.
+pub const MIN_TOLERANCE: f64 = 1e-15;
+/// The largest `maxIterations` accepted, so that settings from an untrusted file cannot stall
+/// the worker (the default tolerance needs well under 200).
+pub const MAX_ITERATIONS: u32 = 10_000;
+
 impl Settings {
     /// Checks ranges; a clear error for anything out of range.
     pub fn validate(&self) -> Result<()> {
@@ -104,16 +111,17 @@ impl Settings {
                 self.damping
             )));
         }
-        if !(self.tolerance > 0.0 && self.tolerance.is_finite()) {
+        if !(MIN_TOLERANCE..=0.1).contains(&self.tolerance) {
             return Err(Error::InvalidConfig(format!(
-                "tolerance must be a positive number, not {}",
+                "tolerance must be between {MIN_TOLERANCE:e} and 0.1, not {}",
                 self.tolerance
             )));
         }
-        if self.max_iterations == 0 {
-            return Err(Error::InvalidConfig(
-                "maxIterations must be at least 1".into(),
-            ));
+        if !(1..=MAX_ITERATIONS).contains(&self.max_iterations) {
+            return Err(Error::InvalidConfig(format!(
+                "maxIterations must be between 1 and {MAX_ITERATIONS}, not {}",
+                self.max_iterations
+            )));
         }
         if let Some(p) = &self.personalization {
             if p.values().any(|v| !v.is_finite() || *v < 0.0) {

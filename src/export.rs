@@ -839,11 +839,28 @@ impl Site {
     /// Rebuilds a site from [`Site::snapshot`] bytes (version 2, or version 1 as written by
     /// earlier builds); a clear error, and never a panic, if they are damaged.
     pub fn restore(bytes: &[u8]) -> Result<Site> {
-        match bytes.get(..4) {
+        let site = match bytes.get(..4) {
             Some(m) if m == SNAP_MAGIC_V2 => Site::restore_v2(bytes),
             Some(m) if m == SNAP_MAGIC => Site::restore_v1(bytes),
             _ => Err(damaged("unknown format")),
+        }?;
+        // Every page must be a normalised address of the site, as ingest makes them.
+        let norm = site.graph.normalizer();
+        for id in site.graph.page_ids() {
+            let Some(p) = site.graph.page(id) else {
+                continue;
+            };
+            let ok =
+                p.url.len() <= MAX_URL_LEN && norm.normalize(&p.url).is_ok_and(|n| *n == *p.url);
+            if !ok {
+                return Err(damaged(&format!(
+                    "the page {} is not a normalised address of {}",
+                    clamp_for_message(&p.url),
+                    site.root()
+                )));
+            }
         }
+        Ok(site)
     }
 
     fn restore_v2(bytes: &[u8]) -> Result<Site> {

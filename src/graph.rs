@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::anchor::{self, AnchorCode, AnchorParts};
 use crate::error::{Error, Result};
-use crate::observe::{RawObservation, Region};
+use crate::observe::{RawObservation, Region, MAX_URL_LEN};
 use crate::url_norm::{Classified, Normalizer};
 
 /// Node index type used throughout the core.
@@ -554,6 +554,22 @@ impl SiteGraph {
         self.prune(candidates, PageId::end());
     }
 
+    /// [`Normalizer::classify`], refusing addresses longer than [`MAX_URL_LEN`] before and
+    /// after normalisation (percent-encoding can triple a URL's length).
+    fn classify_bounded(&self, href: &str, base: Option<&Url>) -> Result<Classified> {
+        let too_long = || Error::InvalidUrl {
+            url: crate::error::clamp_for_message(href),
+            reason: format!("longer than {MAX_URL_LEN} bytes"),
+        };
+        if href.len() > MAX_URL_LEN {
+            return Err(too_long());
+        }
+        match self.norm.classify(href, base)? {
+            Classified::Internal { url, .. } if url.len() > MAX_URL_LEN => Err(too_long()),
+            c => Ok(c),
+        }
+    }
+
     /// Adds (or replaces) one visited page. The latest visit wins: the page's outlinks are
     /// replaced, never duplicated. `weights` give external links their prominence weight.
     pub fn ingest(
@@ -566,7 +582,7 @@ impl SiteGraph {
             url: crate::error::clamp_for_message(&obs.url),
             reason: e.to_string(),
         })?;
-        let url = match self.norm.classify(obs.url.trim(), None)? {
+        let url = match self.classify_bounded(obs.url.trim(), None)? {
             Classified::Internal { url, .. } => url,
             _ => {
                 return Err(Error::OutOfScope {
@@ -575,16 +591,30 @@ impl SiteGraph {
                 })
             }
         };
+        if url.len() > MAX_URL_LEN {
+            return Err(Error::InvalidObservation(format!(
+                "the page address is longer than {MAX_URL_LEN} bytes"
+            )));
+        }
         self.generation += 1;
         let id = self.get_or_insert(&url);
-        let former = self.clear_outlinks(id);
+        let mut former = self.clear_outlinks(id);
+        // Former canonical / refresh targets may be left with nothing referring to them.
+        if let Some(p) = self.g.node_weight(id) {
+            former.extend(p.canonical);
+            former.extend(p.redirect_to);
+        }
 
         // Redirect: the requested URL becomes an alias of this page.
         if let Some(req) = obs.requested_url.as_deref() {
-            if let Ok(Classified::Internal { url: r, .. }) = self.norm.classify(req, None) {
+            if let Ok(Classified::Internal { url: r, .. }) = self.classify_bounded(req, None) {
                 if r != url {
                     let rid = self.get_or_insert(&r);
-                    let old = self.clear_outlinks(rid);
+                    let mut old = self.clear_outlinks(rid);
+                    if let Some(p) = self.g.node_weight(rid) {
+                        old.extend(p.canonical);
+                        old.extend(p.redirect_to.filter(|&t| t != id));
+                    }
                     if let Some(p) = self.g.node_weight_mut(rid) {
                         p.redirect_to = Some(id);
                         p.meta_refresh = false;
@@ -603,7 +633,7 @@ impl SiteGraph {
         let canonical_target =
             obs.canonical
                 .as_deref()
-                .and_then(|c| match self.norm.classify(c, Some(&base)) {
+                .and_then(|c| match self.classify_bounded(c, Some(&base)) {
                     Ok(Classified::Internal { url: cu, .. }) if cu != url => Some(Some(cu)),
                     Ok(Classified::Internal { .. }) => None,
                     Ok(Classified::External) => Some(None),
@@ -616,7 +646,7 @@ impl SiteGraph {
         let refresh =
             obs.meta_refresh
                 .as_deref()
-                .and_then(|m| match self.norm.classify(m, Some(&base)) {
+                .and_then(|m| match self.classify_bounded(m, Some(&base)) {
                     Ok(Classified::Internal { url: mu, .. }) if mu != url => Some(mu),
                     _ => None,
                 });
@@ -634,7 +664,7 @@ impl SiteGraph {
         let mut order: Vec<PageId> = Vec::new();
         let mut occs: HashMap<PageId, Vec<Occurrence>> = HashMap::new();
         for (i, link) in obs.links.iter().enumerate() {
-            let classified = match self.norm.classify(&link.href, Some(&base)) {
+            let classified = match self.classify_bounded(&link.href, Some(&base)) {
                 Ok(c) => c,
                 Err(_) => {
                     page_counts.invalid_links += 1;

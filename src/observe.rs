@@ -8,7 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Longest URL kept, in bytes; longer hrefs are dropped and counted.
+/// Longest URL kept, in bytes (before and after normalisation); longer hrefs are counted
+/// as invalid links, and a longer page address is refused.
 pub const MAX_URL_LEN: usize = 4096;
 /// Longest text field kept (anchor text, title, h1…), in bytes.
 pub const MAX_TEXT_LEN: usize = 512;
