@@ -11,6 +11,10 @@
 //!     Ingest of a 5,000-link observation, re-rank after one visit, page report, snapshot
 //!     and restore, JSON export and import, memory per link occurrence (native: resident
 //!     memory growth while the site is built, over its occurrences).
+//! linkflow-bench restore --pages N --lpp L [--reps R]
+//!     Snapshot once, then time restore alone (for profiling).
+//! linkflow-bench csr --pages N --lpp L [--reps R]
+//!     Time build_csr (prominence) alone (for profiling the re-rank).
 //! ```
 
 use std::io::Write as _;
@@ -371,10 +375,46 @@ fn site_suite(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Snapshot → restore only, `reps` times (for profiling the cold wake).
+fn restore_only(a: &Args) -> Result<(), String> {
+    let site = synth(a).site();
+    let bytes = site.snapshot();
+    drop(site);
+    let mut times = Vec::new();
+    for _ in 0..a.reps {
+        let t = Instant::now();
+        let r = Site::restore(&bytes).map_err(|e| e.to_string())?;
+        times.push(ms(t));
+        std::mem::forget(r); // keep drop time (and allocator reuse) out of the profile
+    }
+    println!(
+        "{{\"bench\": \"restore\", \"bytes\": {}, \"restore_ms\": {}}}",
+        bytes.len(),
+        stats(&times)
+    );
+    Ok(())
+}
+
+/// `build_csr` (prominence) alone, `reps` times (for profiling the re-rank).
+fn csr_only(a: &Args) -> Result<(), String> {
+    let site = synth(a).site();
+    let mut times = Vec::new();
+    for _ in 0..a.reps {
+        let t = Instant::now();
+        let r = build_csr(site.graph(), Model::Prominence, site.settings());
+        times.push(ms(t));
+        std::hint::black_box(r);
+    }
+    println!("{{\"bench\": \"build_csr\", \"ms\": {}}}", stats(&times));
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let r = parse().and_then(|a| match a.cmd.as_str() {
         "pagerank" => pagerank(&a),
         "site" => site_suite(&a),
+        "restore" => restore_only(&a),
+        "csr" => csr_only(&a),
         other => Err(format!("unknown command {other}")),
     });
     match r {
