@@ -15,6 +15,8 @@
 //!     Snapshot once, then time restore alone (for profiling).
 //! linkflow-bench csr --pages N --lpp L [--reps R]
 //!     Time build_csr (prominence) alone (for profiling the re-rank).
+//! linkflow-bench rerank --pages N --lpp L [--reps R]
+//!     Revisit a page and re-rank, split into ingest and authority (for profiling).
 //! ```
 
 use std::io::Write as _;
@@ -409,12 +411,41 @@ fn csr_only(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Revisit one page (one extra link) and re-rank, `reps` times, split into the ingest and
+/// the authority run (for profiling).
+fn rerank_only(a: &Args) -> Result<(), String> {
+    let s = synth(a);
+    let mut site = s.site();
+    site.authority(Model::Prominence);
+    let (mut ingest, mut rank) = (Vec::new(), Vec::new());
+    let mut iterations = 0;
+    for k in 0..a.reps {
+        let mut obs = s.observation(17 + k);
+        let mut extra = obs.links[obs.links.len() / 2].clone();
+        extra.href = s.url(1000 + k);
+        obs.links.push(extra);
+        let t = Instant::now();
+        site.ingest(obs).map_err(|e| e.to_string())?;
+        ingest.push(ms(t));
+        let t = Instant::now();
+        iterations = site.authority(Model::Prominence).iterations;
+        rank.push(ms(t));
+    }
+    println!(
+        "{{\"bench\": \"rerank\", \"ingest_ms\": {}, \"authority_ms\": {}, \"iterations\": {iterations}}}",
+        stats(&ingest),
+        stats(&rank)
+    );
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let r = parse().and_then(|a| match a.cmd.as_str() {
         "pagerank" => pagerank(&a),
         "site" => site_suite(&a),
         "restore" => restore_only(&a),
         "csr" => csr_only(&a),
+        "rerank" => rerank_only(&a),
         other => Err(format!("unknown command {other}")),
     });
     match r {
