@@ -302,7 +302,10 @@ e2e_tests() {
 
 bench_smoke() {
   # criterion's --test mode runs every benchmark once, without measuring.
-  run_logged bench cargo bench --locked --bench core -- --test
+  # panic=unwind for benches: with the release profile's panic=abort inherited, cargo builds
+  # the lib twice (unwind for the harness, abort for the bin) and the build fails with
+  # "output filename collision" / two `url::Url` types. A no-op once Cargo.toml sets it.
+  run_logged bench cargo bench --locked --config 'profile.bench.panic="unwind"' --bench core -- --test
 }
 
 fmt_check() {
