@@ -17,6 +17,8 @@
 //!     Time build_csr (prominence) alone (for profiling the re-rank).
 //! linkflow-bench rerank --pages N --lpp L [--reps R]
 //!     Revisit a page and re-rank, split into ingest and authority (for profiling).
+//! linkflow-bench export --pages N --lpp L [--reps R]
+//!     JSON export (document, pretty text as shipped, compact text) and import of each.
 //! ```
 
 use std::io::Write as _;
@@ -439,6 +441,49 @@ fn rerank_only(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// JSON export as written today (pretty) and compact, with sizes, and the import of each
+/// (to size the change proposed in docs/BENCHMARKS.md).
+fn export_only(a: &Args) -> Result<(), String> {
+    let site = synth(a).site();
+    site.authority(Model::Prominence);
+    site.authority(Model::Classic);
+    let (mut doc_ms, mut pretty_ms, mut compact_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut import_pretty, mut import_compact) = (Vec::new(), Vec::new());
+    let (mut pretty_len, mut compact_len) = (0, 0);
+    for _ in 0..a.reps {
+        let t = Instant::now();
+        let doc = site.export_doc();
+        doc_ms.push(ms(t));
+        let t = Instant::now();
+        let pretty = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+        pretty_ms.push(ms(t));
+        let t = Instant::now();
+        let compact = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
+        compact_ms.push(ms(t));
+        drop(doc);
+        (pretty_len, compact_len) = (pretty.len(), compact.len());
+        let t = Instant::now();
+        let r = Site::from_export_json(&pretty).map_err(|e| e.to_string())?;
+        import_pretty.push(ms(t));
+        drop(r);
+        let t = Instant::now();
+        let r = Site::from_export_json(&compact).map_err(|e| e.to_string())?;
+        import_compact.push(ms(t));
+        drop(r);
+    }
+    println!(
+        "{{\"bench\": \"export\", \"export_doc_ms\": {}, \"pretty_ms\": {}, \"pretty_bytes\": {pretty_len}, \
+         \"compact_ms\": {}, \"compact_bytes\": {compact_len}, \"import_pretty_ms\": {}, \
+         \"import_compact_ms\": {}}}",
+        stats(&doc_ms),
+        stats(&pretty_ms),
+        stats(&compact_ms),
+        stats(&import_pretty),
+        stats(&import_compact)
+    );
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let r = parse().and_then(|a| match a.cmd.as_str() {
         "pagerank" => pagerank(&a),
@@ -446,6 +491,7 @@ fn main() -> std::process::ExitCode {
         "restore" => restore_only(&a),
         "csr" => csr_only(&a),
         "rerank" => rerank_only(&a),
+        "export" => export_only(&a),
         other => Err(format!("unknown command {other}")),
     });
     match r {
