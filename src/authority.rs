@@ -461,7 +461,8 @@ impl Authority {
             .filter(|&c| c != u32::MAX)
             .map(|c| c as usize)
     }
-    /// Share of a page (its representative's when merged, see [`SiteGraph::representative`]).
+    /// Share of a ranked page; `None` for a page merged into another (ask for its
+    /// [`SiteGraph::representative`]'s share).
     pub fn share_of(&self, id: PageId) -> Option<f64> {
         self.compact_of(id).map(|c| self.share[c])
     }

@@ -323,6 +323,14 @@ fn rel_flags(rel: Option<&str>) -> u8 {
     f
 }
 
+/// Sums the weight of each external target in first-seen order (in f64, then rounded).
+fn external_sum(order: &[String], max: &HashMap<String, f32>) -> f32 {
+    order
+        .iter()
+        .map(|k| f64::from(max.get(k).copied().unwrap_or(0.0)))
+        .sum::<f64>() as f32
+}
+
 fn opt_box(s: &Option<String>) -> Option<Box<str>> {
     s.as_deref()
         .map(str::trim)
@@ -620,6 +628,7 @@ impl SiteGraph {
                         p.meta_refresh = false;
                         p.visited = false;
                         p.canonical = None;
+                        p.canonical_url = None;
                     }
                     self.prune(old, id);
                 }
@@ -660,6 +669,8 @@ impl SiteGraph {
         };
         let mut page_counts = Page::default();
         let mut external_max: HashMap<String, f32> = HashMap::new();
+        // First-seen order of external targets, so the weight sums the same way every run.
+        let mut external_order: Vec<String> = Vec::new();
         // Targets in first-seen order, with their occurrences.
         let mut order: Vec<PageId> = Vec::new();
         let mut occs: HashMap<PageId, Vec<Occurrence>> = HashMap::new();
@@ -688,7 +699,10 @@ impl SiteGraph {
                     }
                     let w = occurrence_weight(weights, region, visible);
                     let key = link.href.split('#').next().unwrap_or("").to_string();
-                    let e = external_max.entry(key).or_insert(0.0);
+                    let e = external_max.entry(key.clone()).or_insert_with(|| {
+                        external_order.push(key);
+                        0.0
+                    });
                     if w > *e {
                         *e = w;
                     }
@@ -772,7 +786,7 @@ impl SiteGraph {
             p.nofollow = nofollow;
             p.external_links = page_counts.external_links;
             p.external_nofollow = page_counts.external_nofollow;
-            p.external_weight = external_max.values().sum();
+            p.external_weight = external_sum(&external_order, &external_max);
             p.non_navigational = page_counts.non_navigational;
             p.invalid_links = page_counts.invalid_links;
             p.truncated_links = obs.truncated_links.unwrap_or(0);
