@@ -19,6 +19,8 @@
 //!     Revisit a page and re-rank, split into ingest and authority (for profiling).
 //! linkflow-bench export --pages N --lpp L [--reps R]
 //!     JSON export (document, pretty text as shipped, compact text) and import of each.
+//! linkflow-bench ingest --pages N --lpp L [--reps R]
+//!     Ingest of a 5,000-link observation, again and again (for profiling).
 //! ```
 
 use std::io::Write as _;
@@ -484,6 +486,22 @@ fn export_only(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Ingest of a 5,000-link observation, `reps` times, into a 100k-page site (profiling).
+fn ingest_only(a: &Args) -> Result<(), String> {
+    let s = synth(a);
+    let mut site = s.site();
+    let wide = s.wide_observation(5_000);
+    let mut times = Vec::new();
+    for _ in 0..a.reps {
+        let o = wide.clone();
+        let t = Instant::now();
+        site.ingest(o).map_err(|e| e.to_string())?;
+        times.push(ms(t));
+    }
+    println!("{{\"bench\": \"ingest_5000\", \"ms\": {}}}", stats(&times));
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let r = parse().and_then(|a| match a.cmd.as_str() {
         "pagerank" => pagerank(&a),
@@ -492,6 +510,7 @@ fn main() -> std::process::ExitCode {
         "csr" => csr_only(&a),
         "rerank" => rerank_only(&a),
         "export" => export_only(&a),
+        "ingest" => ingest_only(&a),
         other => Err(format!("unknown command {other}")),
     });
     match r {
