@@ -150,7 +150,7 @@ ensure_npm() {
 # Python venv with pinned packages from every requirements file the repo has.
 ensure_venv() {
   local reqs=() f
-  for f in tests/e2e/requirements.txt benches/requirements.txt; do
+  for f in tests/e2e/requirements.txt scripts/requirements-bench.txt; do
     [[ -f $f ]] && reqs+=("$f")
   done
   if [[ ! -x .venv/bin/python ]]; then
