@@ -3,6 +3,7 @@
 // Debian Chromium (playwright-core), inside the real extension.
 //
 //   ./build.sh build && node scripts/bench-browser.mjs [--quick] [--pkg DIR] [--reps N]
+//                                                      [--only pagerank,site,wake]
 //
 // The extension folder (extension/, with pkg/ from `./build.sh build`, or --pkg DIR) is
 // copied to a temporary folder with one extra empty page, bench.html, so timings run in an
@@ -24,6 +25,8 @@ const opt = (name, dflt) => {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
 };
 const QUICK = argv.includes("--quick");
+// --only pagerank,site,wake: run only these groups.
+const ONLY = new Set(opt("--only", "pagerank,site,wake").split(","));
 const REPS = Number(opt("--reps", QUICK ? 2 : 5));
 const PKG = path.resolve(opt("--pkg", path.join(ROOT, "extension/pkg")));
 const SMALL = QUICK ? 2_000 : 100_000; // "100k pages" (1M links)
@@ -87,7 +90,7 @@ async function main() {
     const common = { SMALL, BIG, LPP, SEED, REPS };
 
     // PageRank kernel in wasm, plus the probe.
-    for (const [label, pages] of [["pagerank_100k_1M", SMALL], ["pagerank_1M_10M", BIG]]) {
+    for (const [label, pages] of ONLY.has("pagerank") ? [["pagerank_100k_1M", SMALL], ["pagerank_1M_10M", BIG]] : []) {
       await inPage(label, async ({ pages, LPP, SEED, REPS }) => {
         const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
         await m.default();
@@ -95,7 +98,9 @@ async function main() {
         const g = new m.BenchGraph(pages, LPP, SEED);
         // Warm-up: V8 compiles wasm with Liftoff first and tiers hot functions up to
         // TurboFan in the background; time only once the optimised code runs.
-        for (let i = 0; i < 4; i++) g.pagerank();
+        // Liftoff → TurboFan takes a while on a busy 2-core machine: warm up for at least 2 s.
+        const w0 = performance.now();
+        for (let i = 0; i < 4 || performance.now() - w0 < 2000; i++) g.pagerank();
         const t = [], p = [];
         let iterations = 0;
         for (let i = 0; i < REPS; i++) {
@@ -117,7 +122,7 @@ async function main() {
     }
 
     // Memory per link occurrence, ingest, re-rank, popup report, export/import.
-    await inPage("site_100k", async ({ SMALL, LPP, SEED, REPS }) => {
+    if (ONLY.has("site")) await inPage("site_100k", async ({ SMALL, LPP, SEED, REPS }) => {
       const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
       const w = await m.default();
       const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
@@ -206,6 +211,8 @@ async function main() {
     }, common);
 
     // Cold wake in the real worker: snapshot in IndexedDB, worker stopped, one pageReport.
+    if (ONLY.has("wake")) await coldWake();
+    async function coldWake() {
     const page = await context.newPage();
     await page.goto(benchUrl);
     log("… cold wake (real worker)");
@@ -247,6 +254,7 @@ async function main() {
     out.results.cold_wake_100k = { ...setup, worker_wake_to_report_ms: s[s.length >> 1], runs: wakes };
     log(`  cold_wake_100k: ${JSON.stringify(out.results.cold_wake_100k)}`);
     await page.close();
+    }
   } finally {
     await context.close().catch(() => {});
     fs.rmSync(extDir, { recursive: true, force: true });
