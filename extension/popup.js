@@ -232,6 +232,9 @@ function renderInlinks(panel, report) {
     list.append(li);
   });
   panel.append(list);
+  if (report.inlinksOmitted > 0) {
+    panel.append(el("p", { class: "muted", text: t("inlinksOmitted", report.inlinksOmitted), testid: "inlinks-omitted" }));
+  }
   if (groups.length > SHOWN) {
     const more = el("button", { class: "more", text: t("showAllSources", groups.length), attrs: { type: "button" }, testid: "inlinks-more" });
     more.addEventListener("click", () => {

@@ -606,7 +606,14 @@ impl SiteGraph {
         }
         self.generation += 1;
         let id = self.get_or_insert(&url);
-        let mut former = self.clear_outlinks(id);
+        // The outlinks of the previous visit, replaced in place below: a revisit that keeps
+        // its navigation links never unlinks them from the hubs' long inlink lists.
+        let existing: HashMap<PageId, petgraph::stable_graph::EdgeIndex<u32>> = self
+            .g
+            .edges_directed(id, Direction::Outgoing)
+            .map(|e| (e.target(), e.id()))
+            .collect();
+        let mut former: Vec<PageId> = Vec::new();
         // Former canonical / refresh targets may be left with nothing referring to them.
         if let Some(p) = self.g.node_weight(id) {
             former.extend(p.canonical);
@@ -764,9 +771,25 @@ impl SiteGraph {
                 }
             }
         }
+        let mut kept: std::collections::HashSet<PageId> = std::collections::HashSet::new();
         for tid in order {
             if let Some(o) = occs.remove(&tid) {
-                self.g.add_edge(id, tid, LinkEdge { occurrences: o });
+                let edge = LinkEdge { occurrences: o };
+                match existing.get(&tid).and_then(|&e| self.g.edge_weight_mut(e)) {
+                    Some(w) => {
+                        *w = edge;
+                        kept.insert(tid);
+                    }
+                    None => {
+                        self.g.add_edge(id, tid, edge);
+                    }
+                }
+            }
+        }
+        for (t, e) in existing {
+            if !kept.contains(&t) {
+                self.g.remove_edge(e);
+                former.push(t);
             }
         }
         if let Some(p) = self.g.node_weight_mut(id) {

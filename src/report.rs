@@ -169,8 +169,11 @@ pub struct PageReport {
     pub depth_final: bool,
     /// Coverage of the site.
     pub coverage: Coverage,
-    /// Inlinks by source page.
+    /// Inlinks by source page (at most [`INLINK_GROUP_LIMIT`], the strongest sources first
+    /// when there are more).
     pub inlinks: Vec<InlinkGroup>,
+    /// Source groups left out of `inlinks` (see `inlinkStats` for the totals).
+    pub inlinks_omitted: usize,
     /// Inlink aggregates.
     pub inlink_stats: InlinkStats,
     /// Outlink summary.
@@ -342,6 +345,9 @@ pub struct SiteReport {
     pub links_to_redirects: Vec<RedirectLink>,
 }
 
+/// Most inlink groups a page report lists (a hub page can have 100,000).
+pub const INLINK_GROUP_LIMIT: usize = 200;
+
 /// How many rows of each site list.
 const LIST_LIMIT: usize = 100;
 
@@ -397,6 +403,7 @@ impl Site {
                 depth_final: false,
                 coverage: cov,
                 inlinks: Vec::new(),
+                inlinks_omitted: 0,
                 inlink_stats: InlinkStats {
                     sources: 0,
                     occurrences: 0,
@@ -443,55 +450,91 @@ impl Site {
         });
 
         // Inlinks: direct, and through redirect aliases of this page.
-        let mut groups = Vec::new();
-        let mut anchors_seen: HashSet<&str> = HashSet::new();
+        let aliases: Vec<PageId> = self
+            .graph
+            .page_ids()
+            .filter(|&a| a != id && self.graph.page(a).and_then(|p| p.redirect_to) == Some(id))
+            .collect();
+        let mut inl: Vec<(Option<PageId>, PageId, &crate::graph::LinkEdge)> = Vec::new();
+        for via in std::iter::once(None).chain(aliases.into_iter().map(Some)) {
+            let target = via.unwrap_or(id);
+            let start = inl.len();
+            inl.extend(
+                self.graph
+                    .inlinks(target)
+                    .filter(|(s, _)| *s != id)
+                    .map(|(s, e)| (via, s, e)),
+            );
+            inl[start..].sort_by_key(|(_, s, _)| s.index());
+        }
+        // Aggregates over every occurrence (cheap: no strings are built here).
+        let mut anchor_ids: HashSet<u32> = HashSet::new();
         let mut descriptive = 0usize;
         let mut occ_total = 0usize;
         let mut non_descriptive = 0usize;
         let mut only_nofollow = true;
         let mut any_visible = false;
-        let mut match_words: Vec<String> = Vec::new();
         let mut sources: HashSet<PageId> = HashSet::new();
-        let mut collect = |via: Option<PageId>, target: PageId, groups: &mut Vec<InlinkGroup>| {
-            let mut inl: Vec<(PageId, &crate::graph::LinkEdge)> = self
-                .graph
-                .inlinks(target)
-                .filter(|(s, _)| *s != id)
-                .collect();
-            inl.sort_by_key(|(s, _)| s.index());
-            for (s, e) in inl {
-                sources.insert(s);
-                let mut links = Vec::with_capacity(e.occurrences.len());
-                for o in &e.occurrences {
-                    let text = self.graph.anchor_text(o.anchor);
-                    anchors_seen.insert(text);
-                    let q = o.quality();
-                    occ_total += 1;
-                    if q.is_descriptive() {
-                        descriptive += 1;
-                    }
-                    if !q.is_descriptive() || o.lighthouse_fails() {
-                        non_descriptive += 1;
-                    }
-                    if o.followed() {
-                        only_nofollow = false;
-                    }
-                    if o.visible() {
-                        any_visible = true;
-                    }
-                    for w in anchor::match_words(
-                        text,
-                        page.title.as_deref(),
-                        page.h1.as_deref(),
-                        &page.url,
-                    ) {
-                        if !match_words.contains(&w) {
-                            match_words.push(w);
-                        }
-                    }
-                    links.push(InlinkOccurrence {
-                        anchor: text.to_string(),
-                        quality: q.into(),
+        for (_, s, e) in &inl {
+            sources.insert(*s);
+            for o in &e.occurrences {
+                anchor_ids.insert(o.anchor);
+                let q = o.quality();
+                occ_total += 1;
+                if q.is_descriptive() {
+                    descriptive += 1;
+                }
+                if !q.is_descriptive() || o.lighthouse_fails() {
+                    non_descriptive += 1;
+                }
+                only_nofollow &= !o.followed();
+                any_visible |= o.visible();
+            }
+        }
+        let mut match_words: Vec<String> = anchor_ids
+            .iter()
+            .flat_map(|&a| {
+                anchor::match_words(
+                    self.graph.anchor_text(a),
+                    page.title.as_deref(),
+                    page.h1.as_deref(),
+                    &page.url,
+                )
+            })
+            .collect();
+        match_words.sort();
+        match_words.dedup();
+        // The groups shown: the strongest sources first when there are too many to list.
+        let inlinks_omitted = inl.len().saturating_sub(INLINK_GROUP_LIMIT);
+        if inlinks_omitted > 0 {
+            let share = |s: PageId| {
+                let rep = match model {
+                    Model::Classic => s,
+                    Model::Prominence => self
+                        .graph
+                        .representative(s, self.settings.consolidate_canonicals),
+                };
+                auth.share_of(rep).unwrap_or(0.0)
+            };
+            inl.sort_by(|a, b| {
+                share(b.1)
+                    .total_cmp(&share(a.1))
+                    .then(a.1.index().cmp(&b.1.index()))
+            });
+            inl.truncate(INLINK_GROUP_LIMIT);
+        }
+        let groups: Vec<InlinkGroup> = inl
+            .into_iter()
+            .map(|(via, s, e)| InlinkGroup {
+                source: url_of(self, s),
+                source_title: title_of(self, s),
+                via: via.map(|v| url_of(self, v)),
+                links: e
+                    .occurrences
+                    .iter()
+                    .map(|o| InlinkOccurrence {
+                        anchor: self.graph.anchor_text(o.anchor).to_string(),
+                        quality: o.quality().into(),
                         nofollow: !o.followed(),
                         region: o.region.as_str(),
                         visible: o.visible(),
@@ -499,26 +542,10 @@ impl Site {
                         order: o.order,
                         cross_scheme: o.flags & flags::CROSS_SCHEME != 0,
                         lighthouse_fails: o.lighthouse_fails(),
-                    });
-                }
-                groups.push(InlinkGroup {
-                    source: url_of(self, s),
-                    source_title: title_of(self, s),
-                    via: via.map(|v| url_of(self, v)),
-                    links,
-                });
-            }
-        };
-        collect(None, id, &mut groups);
-        let aliases: Vec<PageId> = self
-            .graph
-            .page_ids()
-            .filter(|&a| a != id && self.graph.page(a).and_then(|p| p.redirect_to) == Some(id))
+                    })
+                    .collect(),
+            })
             .collect();
-        for a in aliases {
-            collect(Some(a), a, &mut groups);
-        }
-        match_words.sort();
 
         // Outlinks.
         let mut out = OutlinkSummary {
@@ -684,10 +711,11 @@ impl Site {
                 } else {
                     0.0
                 },
-                distinct_anchors: anchors_seen.len(),
+                distinct_anchors: anchor_ids.len(),
                 match_words,
             },
             inlinks: groups,
+            inlinks_omitted,
             outlinks: out,
             problems,
         })

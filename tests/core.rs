@@ -552,3 +552,28 @@ fn links_lighthouse_fails_are_flagged_even_when_their_name_is_descriptive() {
     let again = Site::restore(&s.snapshot()).expect("restore");
     assert!(again.page_report(&u("/t")).expect("report").inlinks[0].links[0].lighthouse_fails);
 }
+
+#[test]
+fn hub_page_report_lists_the_strongest_sources_and_counts_the_rest() {
+    let mut s = site(Model::Prominence);
+    let n = linkflow::report::INLINK_GROUP_LIMIT + 50;
+    let mut home = vec![];
+    for i in 0..n {
+        s.ingest(page(&format!("/p{i}"), vec![link("/", "Home")]))
+            .expect("ingest");
+        if i < 3 {
+            home.push(link(&format!("/p{i}"), "Strong page"));
+        }
+    }
+    s.ingest(page("/", home)).expect("ingest");
+    let r = s.page_report(ROOT).expect("report");
+    assert_eq!(r.inlinks.len(), linkflow::report::INLINK_GROUP_LIMIT);
+    assert_eq!(r.inlinks_omitted, 50);
+    assert_eq!(r.inlink_stats.sources, n);
+    assert_eq!(r.inlink_stats.occurrences, n);
+    // The three pages the home page links to are the strongest sources: listed first.
+    let first: Vec<&str> = r.inlinks[..3].iter().map(|g| g.source.as_str()).collect();
+    for i in 0..3 {
+        assert!(first.contains(&u(&format!("/p{i}")).as_str()), "{first:?}");
+    }
+}
