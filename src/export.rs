@@ -171,27 +171,31 @@ pub struct OccurrenceOut {
     /// Region.
     pub region: Region,
     /// rel tokens that matter (nofollow, ugc, sponsored).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rel: Vec<String>,
     /// The page's meta robots said nofollow.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub meta_nofollow: bool,
     /// Visible.
     pub visible: bool,
     /// In the first viewport.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub in_viewport: bool,
     /// Order on the source page.
     pub order: u32,
     /// Lighthouse's `link-text` audit would fail this link.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub lighthouse_fails: bool,
     /// Crossed http/https.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub cross_scheme: bool,
     /// `<area>`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub area: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn occ_out(site: &Site, o: &Occurrence) -> OccurrenceOut {
@@ -340,9 +344,9 @@ impl Site {
         }
     }
 
-    /// The export as pretty JSON.
+    /// The export as compact JSON.
     pub fn export_json(&self) -> String {
-        serde_json::to_string_pretty(&self.export_doc()).unwrap_or_else(|e| {
+        serde_json::to_string(&self.export_doc()).unwrap_or_else(|e| {
             // Serialising plain data cannot fail; keep a clear message all the same.
             format!("{{\"error\": \"{e}\"}}")
         })
@@ -553,26 +557,36 @@ pub struct ImportSummary {
 
 /// Parses and checks the envelope of an export, with a message for each way it can be wrong.
 pub fn parse_doc(text: &str) -> Result<ExportDoc> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        if e.is_eof() {
-            Error::Import(format!("the file is truncated ({e})"))
-        } else {
-            Error::Import(format!("the file is not JSON ({e})"))
-        }
-    })?;
-    let obj = v.as_object().ok_or_else(|| {
-        Error::Import("the file is JSON but not a Linkflow export (not an object)".into())
-    })?;
-    let graph = obj
-        .get("graph")
-        .and_then(|g| g.as_object())
+    use serde_json::error::Category;
+    /// Only what the envelope check needs; everything else is skipped without building it.
+    #[derive(Deserialize)]
+    struct Envelope {
+        graph: Option<EnvelopeGraph>,
+    }
+    #[derive(Deserialize)]
+    struct EnvelopeGraph {
+        schema: Option<serde_json::Value>,
+        version: Option<serde_json::Value>,
+    }
+    let syntax = |e: serde_json::Error| {
+        match e.classify() {
+        Category::Eof => Error::Import(format!("the file is truncated ({e})")),
+        Category::Syntax | Category::Io => Error::Import(format!("the file is not JSON ({e})")),
+        Category::Data => Error::Import(format!(
+            "the file is JSON but not a Linkflow export (not an object with a \"graph\" object: {e})"
+        )),
+    }
+    };
+    let env: Envelope = serde_json::from_str(text).map_err(syntax)?;
+    let graph = env
+        .graph
         .ok_or_else(|| Error::Import("not a Linkflow export: no \"graph\" object".into()))?;
-    if graph.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA) {
+    if graph.schema.as_ref().and_then(|s| s.as_str()) != Some(SCHEMA) {
         return Err(Error::Import(
             "not a Linkflow export: graph.schema is not \"linkflow\"".into(),
         ));
     }
-    match graph.get("version").and_then(serde_json::Value::as_u64) {
+    match graph.version.as_ref().and_then(serde_json::Value::as_u64) {
         Some(v) if v == u64::from(VERSION) => {}
         Some(v) => {
             return Err(Error::Import(format!(
@@ -582,7 +596,7 @@ pub fn parse_doc(text: &str) -> Result<ExportDoc> {
         None => return Err(Error::Import("graph.version is missing".into())),
     }
     let doc: ExportDoc =
-        serde_json::from_value(v).map_err(|e| Error::Import(format!("invalid export: {e}")))?;
+        serde_json::from_str(text).map_err(|e| Error::Import(format!("invalid export: {e}")))?;
     if !doc.directed || doc.multigraph {
         return Err(Error::Import(
             "invalid export: a Linkflow graph is directed and not a multigraph".into(),

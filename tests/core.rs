@@ -435,7 +435,7 @@ fn bad_imports_are_refused_and_change_nothing() {
             "not a Linkflow export",
         ),
         (
-            before.replace("\"version\": 1", "\"version\": 99"),
+            before.replace("\"version\":1", "\"version\":99"),
             "version 99",
         ),
         (other.export_json(), "other.test"),
@@ -443,8 +443,8 @@ fn bad_imports_are_refused_and_change_nothing() {
         ("not json at all".into(), "not JSON"),
         (
             before.replacen(
-                "\"target\": \"https://site.test/a\"",
-                "\"target\": \"https://site.test/nope\"",
+                "\"target\":\"https://site.test/a\"",
+                "\"target\":\"https://site.test/nope\"",
                 1,
             ),
             "not a node",
