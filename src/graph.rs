@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -192,7 +194,7 @@ pub struct IngestSummary {
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
     strings: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+    ids: FxHashMap<Box<str>, u32>,
 }
 
 impl Interner {
@@ -282,7 +284,7 @@ impl RegionWeights {
 #[derive(Debug, Clone)]
 pub struct SiteGraph {
     pub(crate) g: StableDiGraph<Page, LinkEdge, u32>,
-    pub(crate) index: HashMap<Box<str>, PageId>,
+    pub(crate) index: FxHashMap<Box<str>, PageId>,
     pub(crate) anchors: Interner,
     pub(crate) norm: Normalizer,
     /// Bumped on every change; caches compare it.
@@ -343,7 +345,7 @@ impl SiteGraph {
     pub fn new(norm: Normalizer) -> Self {
         SiteGraph {
             g: StableDiGraph::default(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             anchors: Interner::default(),
             norm,
             generation: 0,
@@ -608,7 +610,7 @@ impl SiteGraph {
         let id = self.get_or_insert(&url);
         // The outlinks of the previous visit, replaced in place below: a revisit that keeps
         // its navigation links never unlinks them from the hubs' long inlink lists.
-        let existing: HashMap<PageId, petgraph::stable_graph::EdgeIndex<u32>> = self
+        let existing: FxHashMap<PageId, petgraph::stable_graph::EdgeIndex<u32>> = self
             .g
             .edges_directed(id, Direction::Outgoing)
             .map(|e| (e.target(), e.id()))
@@ -680,7 +682,7 @@ impl SiteGraph {
         let mut external_order: Vec<String> = Vec::new();
         // Targets in first-seen order, with their occurrences.
         let mut order: Vec<PageId> = Vec::new();
-        let mut occs: HashMap<PageId, Vec<Occurrence>> = HashMap::new();
+        let mut occs: FxHashMap<PageId, Vec<Occurrence>> = FxHashMap::default();
         for (i, link) in obs.links.iter().enumerate() {
             let classified = match self.classify_bounded(&link.href, Some(&base)) {
                 Ok(c) => c,
