@@ -650,15 +650,22 @@ pub fn compute(
     let share = res.rank;
     let n = share.len();
     let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
-        share[b as usize]
-            .total_cmp(&share[a as usize])
-            .then_with(|| {
-                let ua = graph.page(pages[a as usize]).map(|p| &p.url);
-                let ub = graph.page(pages[b as usize]).map(|p| &p.url);
-                ua.cmp(&ub)
-            })
-    });
+    // Shares are finite and non-negative, so their bit patterns sort like their values:
+    // sort by key (descending), then order each run of equal shares by URL.
+    order.sort_unstable_by_key(|&c| std::cmp::Reverse(share[c as usize].to_bits()));
+    let url = |c: u32| graph.page(pages[c as usize]).map(|p| &p.url);
+    let mut i = 0;
+    while i < n {
+        let bits = share[order[i] as usize].to_bits();
+        let mut j = i + 1;
+        while j < n && share[order[j] as usize].to_bits() == bits {
+            j += 1;
+        }
+        if j - i > 1 {
+            order[i..j].sort_unstable_by(|&a, &b| url(a).cmp(&url(b)));
+        }
+        i = j;
+    }
     let mut rank = vec![0u32; n];
     for (pos, &c) in order.iter().enumerate() {
         rank[c as usize] = pos as u32 + 1;
