@@ -345,6 +345,9 @@ pub struct SiteReport {
     pub links_to_redirects: Vec<RedirectLink>,
 }
 
+/// Occurrences, distinct targets and the example (source, target) of one poor anchor.
+type PoorAnchorTally = (usize, HashSet<PageId>, (PageId, PageId));
+
 /// Most inlink groups a page report lists (a hub page can have 100,000).
 pub const INLINK_GROUP_LIMIT: usize = 200;
 
@@ -794,8 +797,10 @@ impl Site {
         };
 
         // Poor anchors, by (text, code).
-        let mut generic: HashMap<(u32, AnchorCode), (usize, HashSet<PageId>, LinkRef)> =
-            HashMap::new();
+        // The example of each is the smallest (source, target) by URL, so the report does not
+        // depend on the order edges are stored in.
+        let mut generic: HashMap<(u32, AnchorCode), PoorAnchorTally> = HashMap::new();
+        let url_str = |id: PageId| g.page(id).map_or("", |p| &*p.url);
         let mut redirects = Vec::new();
         let mut counts = Counts {
             pages: g.page_count(),
@@ -818,22 +823,19 @@ impl Site {
                     if q.is_descriptive() {
                         continue;
                     }
-                    let entry = generic.entry((o.anchor, q)).or_insert_with(|| {
-                        (
-                            0,
-                            HashSet::new(),
-                            LinkRef {
-                                source: url_of(self, s),
-                                target: url_of(self, t),
-                            },
-                        )
-                    });
+                    let entry = generic
+                        .entry((o.anchor, q))
+                        .or_insert_with(|| (0, HashSet::new(), (s, t)));
+                    let (es, et) = entry.2;
+                    if (url_str(s), url_str(t)) < (url_str(es), url_str(et)) {
+                        entry.2 = (s, t);
+                    }
                     entry.0 += 1;
                     entry.1.insert(t);
                 }
                 if let Some(tp) = g.page(t) {
                     if let (Some(r), false) = (tp.redirect_to, tp.visited) {
-                        if redirects.len() < LIST_LIMIT * 10 {
+                        {
                             redirects.push(RedirectLink {
                                 source: url_of(self, s),
                                 target: tp.url.to_string(),
@@ -846,15 +848,23 @@ impl Site {
         }
         let mut generic_anchors: Vec<GenericAnchor> = generic
             .into_iter()
-            .map(|((a, code), (count, targets, example))| GenericAnchor {
+            .map(|((a, code), (count, targets, (es, et)))| GenericAnchor {
                 anchor: g.anchor_text(a).to_string(),
                 code,
                 count,
                 targets: targets.len(),
-                example,
+                example: LinkRef {
+                    source: url_of(self, es),
+                    target: url_of(self, et),
+                },
             })
             .collect();
-        generic_anchors.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.anchor.cmp(&b.anchor)));
+        generic_anchors.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.anchor.cmp(&b.anchor))
+                .then_with(|| a.code.as_str().cmp(b.code.as_str()))
+        });
         generic_anchors.truncate(LIST_LIMIT);
         redirects.sort_by(|a, b| (&a.source, &a.target).cmp(&(&b.source, &b.target)));
         redirects.truncate(LIST_LIMIT);
