@@ -254,6 +254,21 @@ async function main() {
     out.results.cold_wake_100k = { ...setup, worker_wake_to_report_ms: s[s.length >> 1], runs: wakes };
     log(`  cold_wake_100k: ${JSON.stringify(out.results.cold_wake_100k)}`);
     await page.close();
+    // Memory per occurrence as the worker holds a site after a wake: a fresh wasm instance,
+    // the snapshot read from IndexedDB, wasm memory growth across the restore.
+    await inPage("memory_after_restore_100k", async () => {
+      const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
+      const w = await m.default();
+      const store = await import(chrome.runtime.getURL("storage.js"));
+      const rec = await store.getSnapshot("https://synth.test");
+      const before = w.memory.buffer.byteLength;
+      const site = m.LinkflowSite.restore(rec.bytes);
+      const after = w.memory.buffer.byteLength;
+      const links = site.stats().links;
+      site.free();
+      return { snapshot_bytes: rec.bytes.length, memory_bytes: after - before, occurrences: links,
+               bytes_per_occurrence: (after - before) / links };
+    });
     }
   } finally {
     await context.close().catch(() => {});

@@ -709,6 +709,14 @@ impl<'a> Reader<'a> {
         }
         Ok(n as usize)
     }
+    /// A count of items that take at least `min` bytes each.
+    fn count_min(&mut self, min: usize) -> Result<usize> {
+        let n = self.count()?;
+        if n > (self.b.len() - self.pos) / min.max(1) {
+            return Err(damaged("a count is larger than the data"));
+        }
+        Ok(n)
+    }
     fn fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
         let s = self
             .b
@@ -894,7 +902,13 @@ impl Site {
         if site.graph.anchors.len() != na {
             return Err(damaged("duplicate anchor strings"));
         }
-        let n = r.count()?;
+        // A page takes at least 12 bytes (URL length, bits, f32, five counters, its edge
+        // count): bounds what a damaged count could make us reserve.
+        let n = r.count_min(12)?;
+        // Exact capacities for the pages: no doubling (wasm memory never shrinks), no
+        // rehashing. (Edges are not counted ahead in the format; their array still doubles.)
+        site.graph.g.reserve_exact_nodes(n);
+        site.graph.index.reserve(n);
         let mut ids: Vec<PageId> = Vec::with_capacity(n);
         // Canonical and redirect positions, resolved once every page exists.
         let mut refs: Vec<(usize, Option<u32>, Option<u32>)> = Vec::new();

@@ -457,6 +457,11 @@ impl Synth {
         obs
     }
 
+    /// An upper bound of the number of (source, target) pairs (links of every page).
+    fn classic_edges_upper_bound(&self) -> usize {
+        (0..self.cfg.pages).map(|i| self.links(i).len()).sum()
+    }
+
     /// Unique followed (source, target) pairs: the classic model's graph, sorted by source
     /// then target.
     pub fn classic_edges(&self) -> Vec<(u32, u32)> {
@@ -486,6 +491,10 @@ impl Synth {
         };
         let n = self.cfg.pages;
         let g = &mut site.graph;
+        // Exact capacities, as `Site::restore` does: no doubling slack in the measurements.
+        g.g.reserve_exact_nodes(n);
+        g.g.reserve_exact_edges(self.classic_edges_upper_bound());
+        g.index.reserve(n);
         let mut ids: Vec<PageId> = Vec::with_capacity(n);
         for i in 0..n {
             let url = self.url(i);
