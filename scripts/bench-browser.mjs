@@ -2,7 +2,8 @@
 // In-browser figures for docs/BENCHMARKS.md: the built extension's wasm core, in headless
 // Debian Chromium (playwright-core), inside the real extension.
 //
-//   ./build.sh build && node scripts/bench-browser.mjs [--quick] [--pkg DIR] [--reps N]
+//   node scripts/bench-browser.mjs --pkg DIR [--quick] [--reps N]   (DIR: a wasm built with
+//   `--features bench`, see docs/BENCHMARKS.md)
 //                                                      [--only pagerank,site,wake]
 //
 // The extension folder (extension/, with pkg/ from `./build.sh build`, or --pkg DIR) is
@@ -29,6 +30,18 @@ const QUICK = argv.includes("--quick");
 const ONLY = new Set(opt("--only", "pagerank,site,wake").split(","));
 const REPS = Number(opt("--reps", QUICK ? 2 : 5));
 const PKG = path.resolve(opt("--pkg", path.join(ROOT, "extension/pkg")));
+// The benchmark entry points (BenchGraph, benchSite…) exist only in a wasm built with
+// `--features bench`; the shipped extension leaves them out.
+if (!fs.readFileSync(path.join(PKG, "linkflow.js"), "utf8").includes("BenchGraph")) {
+  console.error(
+    `bench-browser: ${PKG} has no benchmark entry points. Build them with\n` +
+      "  cargo build --release --target wasm32-unknown-unknown --lib --features bench\n" +
+      "  .tools/bin/wasm-bindgen --target web --no-typescript --remove-name-section --out-dir /tmp/pkg \\\n" +
+      "      --out-name linkflow target/wasm32-unknown-unknown/release/linkflow.wasm\n" +
+      "and run again with --pkg /tmp/pkg.",
+  );
+  process.exit(2);
+}
 const SMALL = QUICK ? 2_000 : 100_000; // "100k pages" (1M links)
 const BIG = QUICK ? 20_000 : 1_000_000; // "1M pages" (10M links)
 const LPP = 10;

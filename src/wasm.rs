@@ -147,104 +147,109 @@ impl LinkflowSite {
 // ---------------------------------------------------------------------------------------
 // Benchmark entry points (scripts/bench-browser.mjs, docs/BENCHMARKS.md). They build
 // synthetic sites (`crate::synth`) inside wasm memory; JavaScript does the timing.
+// Built only with `--features bench`, so the shipped extension does not carry them.
+#[cfg(feature = "bench")]
+mod bench {
+    use super::*;
 
-/// A synthetic site's classic-model CSR, for timing the PageRank kernel in wasm.
-#[wasm_bindgen]
-pub struct BenchGraph {
-    csr: crate::authority::Csr,
-    teleport: Vec<f64>,
-    edges: usize,
-}
-
-#[wasm_bindgen]
-impl BenchGraph {
-    /// Generates `pages` pages with `links_per_page` links (seeded) and builds the CSR.
-    #[wasm_bindgen(constructor)]
-    pub fn new(pages: u32, links_per_page: u32, seed: u32) -> BenchGraph {
-        let s = bench_synth(pages, links_per_page, seed);
-        let edges = s.classic_edges();
-        let n = s.pages();
-        let mut out = vec![0f64; n];
-        for &(a, _) in &edges {
-            out[a as usize] += 1.0;
-        }
-        let w: Vec<(u32, u32, f64)> = edges.iter().map(|&(a, b)| (a, b, 1.0)).collect();
-        BenchGraph {
-            csr: crate::authority::Csr::from_edges(n, &w, &out),
-            teleport: vec![1.0 / n as f64; n],
-            edges: edges.len(),
-        }
+    /// A synthetic site's classic-model CSR, for timing the PageRank kernel in wasm.
+    #[wasm_bindgen]
+    pub struct BenchGraph {
+        csr: crate::authority::Csr,
+        teleport: Vec<f64>,
+        edges: usize,
     }
 
-    /// Unique (source, target) pairs.
-    pub fn edges(&self) -> u32 {
-        u32::try_from(self.edges).unwrap_or(u32::MAX)
-    }
-
-    /// One PageRank run at the documented criterion (`tolerance` 1e-9); returns the sweeps.
-    pub fn pagerank(&self) -> u32 {
-        crate::authority::power_iteration(&self.csr, 0.85, &self.teleport, 1e-9, 1000, None)
-            .iterations
-    }
-
-    /// One pass of the streaming/gather probe (the memory floor of one iteration).
-    pub fn probe(&self) -> f64 {
-        let csr = &self.csr;
-        let x = &self.teleport;
-        let mut total = 0.0;
-        for t in 0..csr.len() {
-            let (a, b) = (csr.off[t] as usize, csr.off[t + 1] as usize);
-            let mut acc = 0.0;
-            for &s in &csr.src[a..b] {
-                acc += x[s as usize];
+    #[wasm_bindgen]
+    impl BenchGraph {
+        /// Generates `pages` pages with `links_per_page` links (seeded) and builds the CSR.
+        #[wasm_bindgen(constructor)]
+        pub fn new(pages: u32, links_per_page: u32, seed: u32) -> BenchGraph {
+            let s = bench_synth(pages, links_per_page, seed);
+            let edges = s.classic_edges();
+            let n = s.pages();
+            let mut out = vec![0f64; n];
+            for &(a, _) in &edges {
+                out[a as usize] += 1.0;
             }
-            total += acc;
+            let w: Vec<(u32, u32, f64)> = edges.iter().map(|&(a, b)| (a, b, 1.0)).collect();
+            BenchGraph {
+                csr: crate::authority::Csr::from_edges(n, &w, &out),
+                teleport: vec![1.0 / n as f64; n],
+                edges: edges.len(),
+            }
         }
-        total
+
+        /// Unique (source, target) pairs.
+        pub fn edges(&self) -> u32 {
+            u32::try_from(self.edges).unwrap_or(u32::MAX)
+        }
+
+        /// One PageRank run at the documented criterion (`tolerance` 1e-9); returns the sweeps.
+        pub fn pagerank(&self) -> u32 {
+            crate::authority::power_iteration(&self.csr, 0.85, &self.teleport, 1e-9, 1000, None)
+                .iterations
+        }
+
+        /// One pass of the streaming/gather probe (the memory floor of one iteration).
+        pub fn probe(&self) -> f64 {
+            let csr = &self.csr;
+            let x = &self.teleport;
+            let mut total = 0.0;
+            for t in 0..csr.len() {
+                let (a, b) = (csr.off[t] as usize, csr.off[t + 1] as usize);
+                let mut acc = 0.0;
+                for &s in &csr.src[a..b] {
+                    acc += x[s as usize];
+                }
+                total += acc;
+            }
+            total
+        }
     }
-}
 
-fn bench_synth(pages: u32, links_per_page: u32, seed: u32) -> crate::synth::Synth {
-    crate::synth::Synth::new(crate::synth::SynthConfig {
-        pages: pages as usize,
-        links_per_page: links_per_page as usize,
-        seed: u64::from(seed),
-        ..Default::default()
-    })
-}
-
-/// A synthetic site as a [`LinkflowSite`] (every page visited; built directly).
-#[wasm_bindgen(js_name = benchSite)]
-pub fn bench_site(pages: u32, links_per_page: u32, seed: u32) -> LinkflowSite {
-    LinkflowSite {
-        site: bench_synth(pages, links_per_page, seed).site(),
+    fn bench_synth(pages: u32, links_per_page: u32, seed: u32) -> crate::synth::Synth {
+        crate::synth::Synth::new(crate::synth::SynthConfig {
+            pages: pages as usize,
+            links_per_page: links_per_page as usize,
+            seed: u64::from(seed),
+            ..Default::default()
+        })
     }
-}
 
-/// The observation of page `index` of a synthetic site (a plain JS object).
-#[wasm_bindgen(js_name = benchObservation)]
-pub fn bench_observation(
-    pages: u32,
-    links_per_page: u32,
-    seed: u32,
-    index: u32,
-) -> Result<JsValue, JsValue> {
-    to_js(&bench_synth(pages, links_per_page, seed).observation(index as usize))
-}
+    /// A synthetic site as a [`LinkflowSite`] (every page visited; built directly).
+    #[wasm_bindgen(js_name = benchSite)]
+    pub fn bench_site(pages: u32, links_per_page: u32, seed: u32) -> LinkflowSite {
+        LinkflowSite {
+            site: bench_synth(pages, links_per_page, seed).site(),
+        }
+    }
 
-/// A synthetic sitemap-like observation with `links` links.
-#[wasm_bindgen(js_name = benchWideObservation)]
-pub fn bench_wide_observation(
-    pages: u32,
-    links_per_page: u32,
-    seed: u32,
-    links: u32,
-) -> Result<JsValue, JsValue> {
-    to_js(&bench_synth(pages, links_per_page, seed).wide_observation(links as usize))
-}
+    /// The observation of page `index` of a synthetic site (a plain JS object).
+    #[wasm_bindgen(js_name = benchObservation)]
+    pub fn bench_observation(
+        pages: u32,
+        links_per_page: u32,
+        seed: u32,
+        index: u32,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&bench_synth(pages, links_per_page, seed).observation(index as usize))
+    }
 
-/// The URL of page `index` of a synthetic site.
-#[wasm_bindgen(js_name = benchUrl)]
-pub fn bench_url(pages: u32, links_per_page: u32, seed: u32, index: u32) -> String {
-    bench_synth(pages, links_per_page, seed).url(index as usize)
+    /// A synthetic sitemap-like observation with `links` links.
+    #[wasm_bindgen(js_name = benchWideObservation)]
+    pub fn bench_wide_observation(
+        pages: u32,
+        links_per_page: u32,
+        seed: u32,
+        links: u32,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&bench_synth(pages, links_per_page, seed).wide_observation(links as usize))
+    }
+
+    /// The URL of page `index` of a synthetic site.
+    #[wasm_bindgen(js_name = benchUrl)]
+    pub fn bench_url(pages: u32, links_per_page: u32, seed: u32, index: u32) -> String {
+        bench_synth(pages, links_per_page, seed).url(index as usize)
+    }
 }
