@@ -24,11 +24,10 @@
 
 use std::collections::BTreeMap;
 
-use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::graph::{occurrence_weight, PageId, RegionWeights, SiteGraph};
+use crate::graph::{occurrence_weight, runs, Occurrence, PageId, RegionWeights, SiteGraph};
 use crate::url_norm::NormalizeConfig;
 
 /// Which authority model.
@@ -248,6 +247,160 @@ impl Csr {
             scale,
             leak,
         }
+    }
+}
+
+/// One source's out-row before and after a change: `(source, old row, new row, new total
+/// out-weight)`, rows as `(target, weight)` sorted by target.
+pub(crate) type RowChange = (u32, Vec<(u32, f64)>, Vec<(u32, f64)>, f64);
+
+impl Csr {
+    /// Grows to `n` nodes (new ones dangling) and replaces the out-rows of the sources in
+    /// `rows`: `(source, old row, new row, new total out-weight)`, rows as `(target, weight)`
+    /// sorted by target. The result is what [`Csr::from_edges`] builds from the new edges.
+    pub(crate) fn patch(&mut self, n: usize, rows: Vec<RowChange>) {
+        let old_n = self.len();
+        if n > old_n {
+            let end = self.off.last().copied().unwrap_or(0);
+            self.off.resize(n + 1, end);
+            self.scale.resize(n, 0.0);
+            self.leak.resize(n, 1.0);
+        }
+        // In-link operations by (target, source): Some(w) sets, None removes.
+        let mut ops: Vec<(u32, u32, Option<f64>)> = Vec::new();
+        for (s, old, new, total) in rows {
+            let scale = if total > 0.0 { 1.0 / total } else { 0.0 };
+            self.scale[s as usize] = scale;
+            let mut passed = 0.0;
+            for &(_, w) in &new {
+                passed += w * scale;
+            }
+            self.leak[s as usize] = (1.0 - passed).max(0.0);
+            let (mut i, mut j) = (0, 0);
+            while i < old.len() || j < new.len() {
+                match (old.get(i), new.get(j)) {
+                    (Some(o), Some(nw)) if o.0 == nw.0 => {
+                        if o.1.to_bits() != nw.1.to_bits() {
+                            ops.push((nw.0, s, Some(nw.1)));
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(o), nw) if nw.is_none_or(|nw| o.0 < nw.0) => {
+                        ops.push((o.0, s, None));
+                        i += 1;
+                    }
+                    (_, Some(nw)) => {
+                        ops.push((nw.0, s, Some(nw.1)));
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        if ops.is_empty() {
+            return;
+        }
+        ops.sort_unstable_by_key(|&(t, s, _)| (t, s));
+        // A weight the current storage cannot hold exactly widens it.
+        let fits = |w: f64, weight: &Weights| match weight {
+            Weights::Unit => w == 1.0,
+            Weights::F32(_) => f64::from(w as f32) == w,
+            Weights::F64(_) => true,
+        };
+        if ops
+            .iter()
+            .any(|&(_, _, w)| w.is_some_and(|w| !fits(w, &self.weight)))
+        {
+            let m = self.src.len();
+            let widened: Vec<f64> = (0..m)
+                .map(|k| match &self.weight {
+                    Weights::Unit => 1.0,
+                    Weights::F32(w) => f64::from(w[k]),
+                    Weights::F64(w) => w[k],
+                })
+                .collect();
+            let all_f32 = ops
+                .iter()
+                .all(|&(_, _, w)| w.is_none_or(|w| f64::from(w as f32) == w))
+                && widened.iter().all(|&w| f64::from(w as f32) == w);
+            self.weight = if all_f32 {
+                Weights::F32(widened.iter().map(|&w| w as f32).collect())
+            } else {
+                Weights::F64(widened)
+            };
+        }
+        // One pass: the untouched stretches of rows are copied in bulk (their offsets move
+        // by the running difference), the touched rows are merged.
+        let old_len = self.src.len();
+        let mut off = Vec::with_capacity(n + 1);
+        let mut src: Vec<u32> = Vec::with_capacity(old_len + ops.len());
+        let mut weight = match &self.weight {
+            Weights::Unit => Weights::Unit,
+            Weights::F32(_) => Weights::F32(Vec::with_capacity(old_len + ops.len())),
+            Weights::F64(_) => Weights::F64(Vec::with_capacity(old_len + ops.len())),
+        };
+        let copy = |src: &mut Vec<u32>, weight: &mut Weights, a: usize, b: usize| {
+            src.extend_from_slice(&self.src[a..b]);
+            match (weight, &self.weight) {
+                (Weights::F32(to), Weights::F32(from)) => to.extend_from_slice(&from[a..b]),
+                (Weights::F64(to), Weights::F64(from)) => to.extend_from_slice(&from[a..b]),
+                _ => {}
+            }
+        };
+        let push = |src: &mut Vec<u32>, weight: &mut Weights, s: u32, w: f64| {
+            src.push(s);
+            match weight {
+                Weights::Unit => {}
+                Weights::F32(to) => to.push(w as f32),
+                Weights::F64(to) => to.push(w),
+            }
+        };
+        let mut t = 0usize; // rows before `t` are done
+        let mut k_op = 0;
+        while k_op < ops.len() {
+            let row = ops[k_op].0 as usize;
+            // Rows t..row are untouched.
+            let (a, b) = (self.off[t] as usize, self.off[row] as usize);
+            let delta = src.len() as i64 - a as i64;
+            off.extend(
+                self.off[t..row]
+                    .iter()
+                    .map(|&o| (i64::from(o) + delta) as u32),
+            );
+            copy(&mut src, &mut weight, a, b);
+            off.push(u32::try_from(src.len()).unwrap_or(u32::MAX));
+            let end = self.off[row + 1] as usize;
+            let mut k = b;
+            while k_op < ops.len() && ops[k_op].0 as usize == row {
+                let (_, s, w) = ops[k_op];
+                let from = k;
+                while k < end && self.src[k] < s {
+                    k += 1;
+                }
+                copy(&mut src, &mut weight, from, k);
+                if k < end && self.src[k] == s {
+                    k += 1; // replaced or removed
+                }
+                if let Some(w) = w {
+                    push(&mut src, &mut weight, s, w);
+                }
+                k_op += 1;
+            }
+            copy(&mut src, &mut weight, k, end);
+            t = row + 1;
+        }
+        let a = self.off[t] as usize;
+        let delta = src.len() as i64 - a as i64;
+        off.extend(
+            self.off[t..=n]
+                .iter()
+                .map(|&o| (i64::from(o) + delta) as u32),
+        );
+        copy(&mut src, &mut weight, a, old_len);
+        self.weight = weight;
+        self.off = off;
+        self.src = src;
     }
 }
 
@@ -476,48 +629,9 @@ impl Authority {
     }
 }
 
-/// Orders edges by source, then target (a counting sort, then a small sort per source), and
-/// merges edges of one source to one target (aliases of one page: their weights add).
-fn by_source(n: usize, edges: &mut Vec<(u32, u32, f64)>, sorted: &mut Vec<(u32, u32, f64)>) {
-    let mut start = vec![0u32; n + 1];
-    for &(s, _, _) in edges.iter() {
-        start[s as usize + 1] += 1;
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    let mut pos = start.clone();
-    sorted.clear();
-    sorted.resize(edges.len(), (0, 0, 0.0));
-    for &e in edges.iter() {
-        let p = &mut pos[e.0 as usize];
-        sorted[*p as usize] = e;
-        *p += 1;
-    }
-    edges.clear();
-    for s in 0..n {
-        let row = &mut sorted[start[s] as usize..start[s + 1] as usize];
-        if row.len() > 1 {
-            row.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)));
-        }
-        for &e in row.iter() {
-            match edges.last_mut() {
-                Some(last) if last.0 == e.0 && last.1 == e.1 => last.2 += e.2,
-                _ => edges.push(e),
-            }
-        }
-    }
-}
-
-/// Builds the CSR of `model` over the graph. Returns the ranked pages and the CSR.
-pub fn build_csr(
-    graph: &SiteGraph,
-    model: Model,
-    settings: &Settings,
-) -> (Vec<PageId>, Vec<u32>, Csr) {
-    let canon = settings.consolidate_canonicals;
-    let bound = graph.index_bound();
-    let mut compact = vec![u32::MAX; bound];
+/// The pages ranked under `model` (in index order) and the compact id of each index.
+fn ranked_pages(graph: &SiteGraph, model: Model, canon: bool) -> (Vec<PageId>, Vec<u32>) {
+    let mut compact = vec![u32::MAX; graph.index_bound()];
     let mut pages = Vec::with_capacity(graph.page_count());
     for id in graph.page_ids() {
         let ranked = match model {
@@ -529,65 +643,224 @@ pub fn build_csr(
             pages.push(id);
         }
     }
-    let n = pages.len();
-    let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(graph.edge_count());
-    let mut total = vec![0f64; n];
-    // The edges are read in storage order (one sequential pass over petgraph's edge array)
-    // rather than page by page through its linked adjacency lists, whose dependent loads
-    // made this ~3× slower; `by_source` then puts them back in page order, targets sorted,
-    // so the result does not depend on the order edges were stored in.
+    (pages, compact)
+}
+
+/// Per page index: the compact id a link to it reaches (its representative's, in the
+/// prominence model), `u32::MAX` for none.
+fn target_map(graph: &SiteGraph, model: Model, canon: bool, compact: &[u32]) -> Vec<u32> {
+    match model {
+        Model::Classic => compact.to_vec(),
+        Model::Prominence => {
+            let mut tmap = vec![u32::MAX; graph.index_bound()];
+            for id in graph.page_ids() {
+                let rep = graph.representative(id, canon).index();
+                tmap[id.index()] = compact.get(rep).copied().unwrap_or(u32::MAX);
+            }
+            tmap
+        }
+    }
+}
+
+/// The weighted edges of ranked source `s` given its out-links (`targets` sorted, parallel
+/// `occs`), appended to `row` as `(target, weight)` sorted by target with aliases of one
+/// page merged. Returns the source's total out-weight (`external` counts in the prominence
+/// model). The one definition of a source's row: the full build and the incremental patch
+/// both use it, so they agree bit for bit.
+#[allow(clippy::too_many_arguments)]
+fn source_row(
+    model: Model,
+    weights: &RegionWeights,
+    s: u32,
+    targets: &[u32],
+    occs: &[Occurrence],
+    external: f32,
+    tmap: &[u32],
+    row: &mut Vec<(u32, f64)>,
+) -> f64 {
+    let first = row.len();
     match model {
         Model::Classic => {
-            for e in graph.g.edge_references() {
-                if !e.weight().followed() {
-                    continue;
+            let mut total = 0.0;
+            for (t, a, b) in runs(targets) {
+                if occs[a..b].iter().any(Occurrence::followed) {
+                    total += 1.0;
+                    row.push((tmap.get(t as usize).copied().unwrap_or(u32::MAX), 1.0));
                 }
-                let (s, t) = (compact[e.source().index()], compact[e.target().index()]);
-                total[s as usize] += 1.0;
-                edges.push((s, t, 1.0));
             }
+            total
         }
         Model::Prominence => {
-            let w = &settings.weights;
-            // Each page's representative, resolved once per page rather than once per link.
-            let mut rep = vec![u32::MAX; bound];
-            for id in graph.page_ids() {
-                rep[id.index()] = graph.representative(id, canon).index() as u32;
-            }
-            for (s, &id) in pages.iter().enumerate() {
-                total[s] = f64::from(graph.page(id).map_or(0.0, |p| p.external_weight));
-            }
-            for e in graph.g.edge_references() {
-                let (from, to) = (e.source().index(), e.target().index());
-                let s = compact[from];
-                if s == u32::MAX {
-                    continue; // an alias: its links are not ranked
-                }
-                let rt = rep[to];
-                if rt as usize == from {
+            let mut total = f64::from(external);
+            let mut sorted = true;
+            for (t, a, b) in runs(targets) {
+                let ct = tmap.get(t as usize).copied().unwrap_or(u32::MAX);
+                if ct == s {
                     continue; // self-links pass nothing and weigh nothing
                 }
                 let mut w_all = 0f32;
                 let mut w_follow = 0f32;
-                for o in &e.weight().occurrences {
-                    let ow = occurrence_weight(w, o.region, o.visible());
+                for o in &occs[a..b] {
+                    let ow = occurrence_weight(weights, o.region, o.visible());
                     w_all = w_all.max(ow);
                     if o.followed() {
                         w_follow = w_follow.max(ow);
                     }
                 }
-                total[s as usize] += f64::from(w_all);
-                let ct = compact.get(rt as usize).copied().unwrap_or(u32::MAX);
+                total += f64::from(w_all);
                 if w_follow > 0.0 && ct != u32::MAX {
-                    edges.push((s, ct, f64::from(w_follow)));
+                    sorted &= row.len() == first || row.last().is_some_and(|l| l.0 < ct);
+                    row.push((ct, f64::from(w_follow)));
                 }
             }
+            if !sorted {
+                // Links to aliases of one page: order by target, then merge (the weights
+                // add, smallest first).
+                let mut tail = row.split_off(first);
+                tail.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+                for e in tail {
+                    let len = row.len();
+                    match row.last_mut() {
+                        Some(last) if len > first && last.0 == e.0 => last.1 += e.1,
+                        _ => row.push(e),
+                    }
+                }
+            }
+            total
         }
     }
-    let mut sorted = Vec::new();
-    by_source(n, &mut edges, &mut sorted);
-    drop(sorted);
-    (pages, compact, Csr::from_edges(n, &edges, &total))
+}
+
+/// Builds the CSR of `model` over the graph. Returns the ranked pages and the CSR.
+pub fn build_csr(
+    graph: &SiteGraph,
+    model: Model,
+    settings: &Settings,
+) -> (Vec<PageId>, Vec<u32>, Csr) {
+    let st = RankState::build(graph, model, settings);
+    (st.pages, st.compact, st.csr)
+}
+
+/// What a re-rank keeps between runs of one model: the ranked pages and the CSR, patched
+/// after a visit instead of rebuilt (see [`SiteGraph::changes_since`]).
+#[derive(Debug, Clone)]
+pub(crate) struct RankState {
+    model: Model,
+    /// The graph's log position this state reflects.
+    at: (u64, u64),
+    pages: Vec<PageId>,
+    compact: Vec<u32>,
+    tmap: Vec<u32>,
+    csr: Csr,
+}
+
+impl RankState {
+    fn build(graph: &SiteGraph, model: Model, settings: &Settings) -> RankState {
+        let canon = settings.consolidate_canonicals;
+        let (pages, compact) = ranked_pages(graph, model, canon);
+        let tmap = target_map(graph, model, canon, &compact);
+        let n = pages.len();
+        let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(graph.edge_count());
+        let mut total = vec![0f64; n];
+        let mut row = Vec::new();
+        // Ranked pages come in index order, so sources come out ascending, and each page's
+        // out-links are sorted by target: the edge list is built in order, in one pass over
+        // the pages' link arrays, whatever order the links were added in.
+        for (s, &id) in pages.iter().enumerate() {
+            let (targets, occs) = graph.out_slices(id);
+            let ext = graph.page(id).map_or(0.0, |p| p.external_weight);
+            row.clear();
+            total[s] = source_row(
+                model,
+                &settings.weights,
+                s as u32,
+                targets,
+                occs,
+                ext,
+                &tmap,
+                &mut row,
+            );
+            edges.extend(row.iter().map(|&(t, w)| (s as u32, t, w)));
+        }
+        RankState {
+            model,
+            at: graph.log_position(),
+            pages,
+            compact,
+            tmap,
+            csr: Csr::from_edges(n, &edges, &total),
+        }
+    }
+
+    /// Brings the state up to the graph after out-link changes and appended pages; `false`
+    /// when that is not possible (a structural change), and the state must be rebuilt.
+    fn patch(&mut self, graph: &SiteGraph, settings: &Settings) -> bool {
+        let Some(changes) = graph.changes_since(self.at) else {
+            return false;
+        };
+        let canon = settings.consolidate_canonicals;
+        // Pages appended since: ranked, each standing for itself.
+        let old_bound = self.compact.len();
+        for i in old_bound..graph.index_bound() {
+            let id = PageId::new(i);
+            let c = if graph.contains(id) {
+                if self.model == Model::Prominence && graph.representative(id, canon) != id {
+                    return false;
+                }
+                let c = u32::try_from(self.pages.len()).unwrap_or(u32::MAX);
+                self.pages.push(id);
+                c
+            } else {
+                u32::MAX
+            };
+            self.compact.push(c);
+            self.tmap.push(c);
+        }
+        // Each changed source: its row as of this state (the earliest logged out-links) and
+        // now.
+        let mut seen = std::collections::HashSet::new();
+        let mut rows = Vec::new();
+        for ch in changes {
+            if !seen.insert(ch.page) {
+                continue;
+            }
+            let id = PageId::new(ch.page as usize);
+            let Some(&s) = self.compact.get(ch.page as usize) else {
+                continue;
+            };
+            if s == u32::MAX || !graph.contains(id) {
+                continue; // not ranked: its links pass nothing
+            }
+            let mut old = Vec::new();
+            source_row(
+                self.model,
+                &settings.weights,
+                s,
+                &ch.targets,
+                &ch.occs,
+                0.0,
+                &self.tmap,
+                &mut old,
+            );
+            let (targets, occs) = graph.out_slices(id);
+            let ext = graph.page(id).map_or(0.0, |p| p.external_weight);
+            let mut new = Vec::new();
+            let total = source_row(
+                self.model,
+                &settings.weights,
+                s,
+                targets,
+                occs,
+                ext,
+                &self.tmap,
+                &mut new,
+            );
+            rows.push((s, old, new, total));
+        }
+        self.csr.patch(self.pages.len(), rows);
+        self.at = graph.log_position();
+        true
+    }
 }
 
 /// The teleport vector over ranked pages.
@@ -631,7 +904,43 @@ pub fn compute(
     settings: &Settings,
     warm: Option<&Authority>,
 ) -> Authority {
-    let (pages, compact, csr) = build_csr(graph, model, settings);
+    let st = RankState::build(graph, model, settings);
+    finish(graph, model, settings, &st, warm)
+}
+
+/// [`compute`], keeping the CSR in `state` between runs: after visits that only changed
+/// out-links (and appended pages), the CSR is patched rather than rebuilt. The result is
+/// the one [`compute`] gives with the same `warm`.
+pub(crate) fn compute_incremental(
+    graph: &SiteGraph,
+    model: Model,
+    settings: &Settings,
+    warm: Option<&Authority>,
+    state: &mut Option<RankState>,
+) -> Authority {
+    let st = match state.take() {
+        Some(mut st) if st.model == model => {
+            if st.patch(graph, settings) {
+                st
+            } else {
+                RankState::build(graph, model, settings)
+            }
+        }
+        _ => RankState::build(graph, model, settings),
+    };
+    let a = finish(graph, model, settings, &st, warm);
+    *state = Some(st);
+    a
+}
+
+fn finish(
+    graph: &SiteGraph,
+    model: Model,
+    settings: &Settings,
+    st: &RankState,
+    warm: Option<&Authority>,
+) -> Authority {
+    let (pages, compact, csr) = (st.pages.clone(), st.compact.clone(), &st.csr);
     let tele = teleport_vector(graph, &pages, settings);
     let warm_vec: Option<Vec<f64>> = warm.filter(|a| a.model == model).map(|a| {
         pages
@@ -640,7 +949,7 @@ pub fn compute(
             .collect()
     });
     let res = power_iteration(
-        &csr,
+        csr,
         settings.damping,
         &tele,
         settings.tolerance,
@@ -649,10 +958,23 @@ pub fn compute(
     );
     let share = res.rank;
     let n = share.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
     // Shares are finite and non-negative, so their bit patterns sort like their values:
-    // sort by key (descending), then order each run of equal shares by URL.
-    order.sort_unstable_by_key(|&c| std::cmp::Reverse(share[c as usize].to_bits()));
+    // sort by key (descending), then order each run of equal shares by URL. After a visit
+    // the previous order is nearly right, and the (adaptive, stable) sort starts from it.
+    let mut order: Vec<u32> = match warm {
+        Some(w)
+            if w.model == model
+                && w.pages.len() <= n
+                && w.order.len() == w.pages.len()
+                && w.pages[..] == pages[..w.pages.len()] =>
+        {
+            let mut o = w.order.clone();
+            o.extend(w.pages.len() as u32..n as u32);
+            o
+        }
+        _ => (0..n as u32).collect(),
+    };
+    order.sort_by_key(|&c| std::cmp::Reverse(share[c as usize].to_bits()));
     let url = |c: u32| graph.page(pages[c as usize]).map(|p| &p.url);
     let mut i = 0;
     while i < n {
@@ -702,6 +1024,109 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn weight_at(w: &Weights, k: usize) -> f64 {
+        match w {
+            Weights::Unit => 1.0,
+            Weights::F32(w) => f64::from(w[k]),
+            Weights::F64(w) => w[k],
+        }
+    }
+
+    fn assert_same_state(a: &RankState, b: &RankState, what: &str) {
+        assert_eq!(a.pages, b.pages, "{what}: pages");
+        assert_eq!(a.compact, b.compact, "{what}: compact ids");
+        assert_eq!(a.csr.off, b.csr.off, "{what}: offsets");
+        assert_eq!(a.csr.src, b.csr.src, "{what}: sources");
+        for k in 0..a.csr.src.len() {
+            assert_eq!(
+                weight_at(&a.csr.weight, k).to_bits(),
+                weight_at(&b.csr.weight, k).to_bits(),
+                "{what}: weight {k}"
+            );
+        }
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a.csr.scale), bits(&b.csr.scale), "{what}: scale");
+        assert_eq!(bits(&a.csr.leak), bits(&b.csr.leak), "{what}: leak");
+    }
+
+    /// Visits that change links, add pages, redirect and canonicalise: the patched CSR is
+    /// the one a full build makes, bit for bit, and so are the shares.
+    #[test]
+    fn patched_csr_equals_a_full_build_after_every_visit() {
+        use crate::observe::{RawLink, RawObservation, Region};
+        let settings = Settings::default();
+        let mut site = crate::Site::new("https://s.test/", settings.clone()).expect("site");
+        let mut x: u64 = 0x1234_5678;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let regions = [
+            Region::Main,
+            Region::Nav,
+            Region::Footer,
+            Region::Aside,
+            Region::Other,
+        ];
+        let mut states: [Option<RankState>; 2] = [None, None];
+        let mut warm: [Option<Authority>; 2] = [None, None];
+        let mut patched = 0;
+        for round in 0..300 {
+            let page = next(25);
+            let mut links: Vec<RawLink> = (0..next(15))
+                .map(|k| RawLink {
+                    href: format!(
+                        "https://s.test/p{}",
+                        next(if round < 100 { 30 } else { 60 })
+                    ),
+                    text: Some(format!("anchor {}", k % 4)),
+                    rel: (next(6) == 0).then(|| "nofollow".to_string()),
+                    region: Some(regions[next(5) as usize]),
+                    visible: Some(next(8) != 0),
+                    ..Default::default()
+                })
+                .collect();
+            if next(3) == 0 {
+                links.push(RawLink {
+                    href: "https://elsewhere.test/".into(),
+                    ..Default::default()
+                });
+            }
+            let mut o = RawObservation {
+                url: format!("https://s.test/p{page}"),
+                links,
+                ..Default::default()
+            };
+            if next(40) == 0 {
+                o.requested_url = Some(format!("https://s.test/old{}", next(4)));
+            }
+            if next(40) == 0 {
+                o.canonical = Some(format!("https://s.test/p{}", next(25)));
+            }
+            site.ingest(o).expect("ingest");
+            for (m, model) in [Model::Prominence, Model::Classic].into_iter().enumerate() {
+                let g = &site.graph;
+                let could_patch = states[m]
+                    .as_ref()
+                    .is_some_and(|st| g.changes_since(st.at).is_some());
+                patched += usize::from(could_patch);
+                let a = compute_incremental(g, model, &settings, warm[m].as_ref(), &mut states[m]);
+                let fresh = RankState::build(g, model, &settings);
+                let st = states[m].as_ref().expect("state kept");
+                assert_same_state(st, &fresh, &format!("round {round}, {model:?}"));
+                let b = compute(g, model, &settings, warm[m].as_ref());
+                assert_eq!(
+                    a, b,
+                    "round {round}, {model:?}: same result as a full build"
+                );
+                warm[m] = Some(a);
+            }
+        }
+        assert!(patched > 300, "most visits were patched ({patched})");
+    }
 
     /// A 3-cycle with a dangling node, solved by hand-checked networkx values.
     #[test]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::anchor::AnchorCode;
 use crate::authority::{Model, Settings};
 use crate::error::{clamp_for_message, Error, Result};
-use crate::graph::{flags, LinkEdge, Occurrence, Page, PageId, PageState};
+use crate::graph::{flags, Occurrence, Page, PageId, PageState};
 use crate::observe::{clamp_str, Region, MAX_TEXT_LEN, MAX_URL_LEN};
 use crate::report::Coverage;
 use crate::site::Site;
@@ -309,9 +309,7 @@ impl Site {
                 classic_share: classic.share_of(id),
                 orphan: st.orphans.contains(&id),
             });
-            let mut out: Vec<(PageId, &LinkEdge)> = g.outlinks(id).collect();
-            out.sort_by_key(|(t, _)| t.index());
-            for (t, e) in out {
+            for (t, e) in g.outlinks(id) {
                 links.push(LinkOut {
                     source: p.url.to_string(),
                     target: url(t),
@@ -458,7 +456,7 @@ impl Site {
         }
         // Pass 2: page fields and outlinks of the winning pages.
         let mut formers = Vec::new();
-        self.graph.generation += 1;
+        self.graph.structural();
         for (i, n) in doc.nodes.iter().enumerate() {
             if !wins[i] {
                 if n.visited {
@@ -482,23 +480,15 @@ impl Site {
                 .redirect_to
                 .as_deref()
                 .and_then(|r| by_raw.get(r).copied());
-            let edges: Vec<(PageId, LinkEdge)> = edges_of
-                .get(&id)
-                .map(|ls| {
-                    ls.iter()
-                        .filter_map(|l| {
-                            let t = by_raw.get(l.target.as_str()).copied()?;
-                            Some((t, l))
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(t, l)| {
-                    let occurrences = l.occurrences.iter().map(|o| occ_in(self, o)).collect();
-                    (t, LinkEdge { occurrences })
-                })
-                .collect();
+            let mut links: Vec<(u32, Occurrence)> = Vec::new();
+            for l in edges_of.get(&id).map(Vec::as_slice).unwrap_or_default() {
+                let Some(&t) = by_raw.get(l.target.as_str()) else {
+                    continue;
+                };
+                for o in &l.occurrences {
+                    links.push((t.index() as u32, occ_in(self, o)));
+                }
+            }
             let page = Page {
                 url: ids[i].as_str().into(),
                 visited: n.visited,
@@ -523,7 +513,7 @@ impl Site {
                 invalid_links: n.invalid_links,
                 truncated_links: n.truncated_links,
             };
-            formers.extend(self.graph.replace_page(id, page, edges));
+            formers.extend(self.graph.replace_page(id, page, links));
             summary.imported += 1;
         }
         // Pages the file only mentions, that nothing links to any more, are not kept.
@@ -835,16 +825,14 @@ impl Site {
             w.u32(pg.invalid_links);
             w.u32(pg.truncated_links);
         }
-        let mut out: Vec<(PageId, &LinkEdge)> = Vec::new();
         for id in g.page_ids() {
-            out.clear();
-            out.extend(g.outlinks(id));
-            out.sort_by_key(|(t, _)| t.index());
-            w.var(out.len() as u64);
-            for (t, e) in &out {
-                w.u32(p(*t));
+            // Targets come sorted by index, so their positions ascend too.
+            let (targets, _) = g.out_slices(id);
+            w.var(crate::graph::runs(targets).count() as u64);
+            for (t, e) in g.outlinks(id) {
+                w.u32(p(t));
                 w.var(e.occurrences.len() as u64);
-                for o in &e.occurrences {
+                for o in e.occurrences {
                     w.u32(o.anchor);
                     w.u32(o.order);
                     w.0.push(region_to_u8(o.region));
@@ -895,7 +883,9 @@ impl Site {
         let settings: Settings =
             serde_json::from_str(r.str()?).map_err(|e| damaged(&format!("settings: {e}")))?;
         let mut site = Site::new(root, settings).map_err(|e| damaged(&e.to_string()))?;
-        let na = r.count()?;
+        // An anchor takes at least one byte (its length).
+        let na = r.count_min(1)?;
+        site.graph.anchors.reserve(na);
         for _ in 0..na {
             site.graph.anchors.intern(r.str()?);
         }
@@ -907,8 +897,7 @@ impl Site {
         let n = r.count_min(12)?;
         // Exact capacities for the pages: no doubling (wasm memory never shrinks), no
         // rehashing. (Edges are not counted ahead in the format; their array still doubles.)
-        site.graph.g.reserve_exact_nodes(n);
-        site.graph.index.reserve(n);
+        site.graph.reserve_pages(n);
         let mut ids: Vec<PageId> = Vec::with_capacity(n);
         // Canonical and redirect positions, resolved once every page exists.
         let mut refs: Vec<(usize, Option<u32>, Option<u32>)> = Vec::new();
@@ -950,12 +939,10 @@ impl Site {
                 invalid_links: r.u32()?,
                 truncated_links: r.u32()?,
             };
-            let g = &mut site.graph;
-            if g.index.contains_key(url) {
-                return Err(damaged("duplicate pages"));
-            }
-            let id = g.g.add_node(page);
-            g.index.insert(url.into(), id);
+            let id = site
+                .graph
+                .add_page(page)
+                .ok_or_else(|| damaged("duplicate pages"))?;
             ids.push(id);
         }
         let get = |i: u32| -> Result<PageId> {
@@ -966,17 +953,20 @@ impl Site {
         for (i, canonical, redirect_to) in refs {
             let canonical = canonical.map(get).transpose()?;
             let redirect_to = redirect_to.map(get).transpose()?;
-            if let Some(p) = site.graph.g.node_weight_mut(ids[i]) {
+            if let Some(p) = site.graph.page_mut(ids[i]) {
                 p.canonical = canonical;
                 p.redirect_to = redirect_to;
             }
         }
+        let mut targets: Vec<u32> = Vec::new();
+        let mut occs: Vec<Occurrence> = Vec::new();
         for &s in &ids {
             let m = r.count()?;
+            targets.clear();
+            occs.clear();
             for _ in 0..m {
-                let t = get(r.u32()?)?;
+                let t = get(r.u32()?)?.index() as u32;
                 let k = r.count()?;
-                let mut occurrences = Vec::with_capacity(k);
                 for _ in 0..k {
                     let anchor = r.u32()?;
                     let order = r.u32()?;
@@ -987,7 +977,8 @@ impl Site {
                         return Err(damaged("bad link occurrence"));
                     }
                     let region = region_from_u8(region).ok_or_else(|| damaged("bad region"))?;
-                    occurrences.push(Occurrence {
+                    targets.push(t);
+                    occs.push(Occurrence {
                         anchor,
                         order,
                         region,
@@ -995,13 +986,24 @@ impl Site {
                         quality: q,
                     });
                 }
-                site.graph.g.add_edge(s, t, LinkEdge { occurrences });
+            }
+            if targets.is_sorted() {
+                site.graph.set_outlinks_sorted(
+                    s,
+                    targets.as_slice().into(),
+                    occs.as_slice().into(),
+                );
+            } else {
+                // Written sorted; a damaged order is accepted like an import's.
+                let links = targets.iter().copied().zip(occs.iter().copied()).collect();
+                site.graph.set_outlinks(s, links);
             }
         }
         if r.pos != bytes.len() {
             return Err(damaged("unexpected bytes at the end"));
         }
-        site.graph.generation += 1;
+        site.graph.shrink_to_fit();
+        site.graph.structural();
         Ok(site)
     }
 
@@ -1067,10 +1069,11 @@ impl Site {
             });
         }
         for (id, pg) in ids.iter().zip(pages) {
-            if let Some(slot) = site.graph.g.node_weight_mut(*id) {
+            if let Some(slot) = site.graph.page_mut(*id) {
                 *slot = pg;
             }
         }
+        let mut out: HashMap<PageId, Vec<(u32, Occurrence)>> = HashMap::new();
         for e in snap.edges {
             let (Some(Some(s)), Some(Some(t))) =
                 (get(Some(e.source)).ok(), get(Some(e.target)).ok())
@@ -1080,7 +1083,7 @@ impl Site {
                     e.source, e.target
                 )));
             };
-            let mut occurrences = Vec::with_capacity(e.occ.len());
+            let links = out.entry(s).or_default();
             for (a, order, region, fl, q) in e.occ {
                 if a as usize >= na
                     || AnchorCode::from_u8(q & !crate::graph::LIGHTHOUSE_FAILS).is_none()
@@ -1088,17 +1091,22 @@ impl Site {
                     return Err(damaged("bad link occurrence".into()));
                 }
                 let region = region_from_u8(region).ok_or_else(|| damaged("bad region".into()))?;
-                occurrences.push(Occurrence {
-                    anchor: a,
-                    order,
-                    region,
-                    flags: fl,
-                    quality: q,
-                });
+                links.push((
+                    t.index() as u32,
+                    Occurrence {
+                        anchor: a,
+                        order,
+                        region,
+                        flags: fl,
+                        quality: q,
+                    },
+                ));
             }
-            site.graph.g.add_edge(s, t, LinkEdge { occurrences });
         }
-        site.graph.generation += 1;
+        for (s, links) in out {
+            site.graph.set_outlinks(s, links);
+        }
+        site.graph.structural();
         Ok(site)
     }
 }

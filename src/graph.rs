@@ -1,16 +1,28 @@
 //! The site graph: one node per normalised page, one edge per (source, target) pair, each edge
 //! keeping every link occurrence.
 //!
-//! The graph is a petgraph [`StableDiGraph`], so node indices stay valid when stale pages are
-//! pruned. Anchor texts are interned: navigation repeats the same few anchors on every page.
+//! Layout (chosen for memory and for linear restores and CSR builds, see docs/BENCHMARKS.md):
+//! each page owns its out-links as two boxed slices sorted by target — the targets and the
+//! 12-byte [`Occurrence`]s — so an edge is a run of equal targets and a page costs one
+//! allocation per slice, not one per edge. Page ids are petgraph [`NodeIndex`]es into a slot
+//! vector; a removed page leaves a vacant slot, reused later, so ids stay valid when stale
+//! pages are pruned. The inlinks are a transposed index built on demand, once per change of
+//! the graph, and an in-degree per page keeps pruning cheap. URLs and anchor texts are
+//! stored once: the URL index is a hash table of page ids keyed by the page's own URL, and
+//! anchors are interned into one string arena (navigation repeats the same few anchors on
+//! every page).
+//!
+//! [`SiteGraph`] implements petgraph's visit traits, so petgraph's traversals and algorithms
+//! run over it directly.
 
 use std::collections::HashMap;
 
-use rustc_hash::FxHashMap;
+use std::cell::OnceCell;
+use std::hash::BuildHasher;
 
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
-use petgraph::Direction;
+use hashbrown::HashTable;
+use petgraph::graph::NodeIndex;
+use rustc_hash::FxBuildHasher;
 use url::Url;
 
 use crate::anchor::{self, AnchorCode, AnchorParts};
@@ -82,14 +94,15 @@ impl Occurrence {
     }
 }
 
-/// The occurrences of one (source, target) pair, in page order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LinkEdge {
+/// The occurrences of one (source, target) pair, in page order: a view into the source
+/// page's out-links.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkEdge<'a> {
     /// Every occurrence, in the source page's order.
-    pub occurrences: Vec<Occurrence>,
+    pub occurrences: &'a [Occurrence],
 }
 
-impl LinkEdge {
+impl LinkEdge<'_> {
     /// Does any occurrence pass authority?
     pub fn followed(&self) -> bool {
         self.occurrences.iter().any(Occurrence::followed)
@@ -190,35 +203,73 @@ pub struct IngestSummary {
     pub out_of_scope: bool,
 }
 
-/// Interns anchor strings.
+/// Interns anchor strings: each text is stored once, in one arena.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    strings: Vec<Box<str>>,
-    ids: FxHashMap<Box<str>, u32>,
+    buf: String,
+    /// End offset in `buf` of each string, by id.
+    ends: Vec<usize>,
+    /// Ids, keyed by their string.
+    table: HashTable<u32>,
+}
+
+fn hash_str(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
+}
+
+fn arena_get<'a>(buf: &'a str, ends: &[usize], id: u32) -> &'a str {
+    let i = id as usize;
+    let Some(&end) = ends.get(i) else {
+        return "";
+    };
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    buf.get(start..end).unwrap_or("")
 }
 
 impl Interner {
     /// The id of `s`, adding it when new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
+        let h = hash_str(s);
+        let Interner { buf, ends, table } = self;
+        if let Some(&id) = table.find(h, |&id| arena_get(buf, ends, id) == s) {
             return id;
         }
-        let id = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
-        self.strings.push(s.into());
-        self.ids.insert(s.into(), id);
+        let id = u32::try_from(ends.len()).unwrap_or(u32::MAX);
+        buf.push_str(s);
+        ends.push(buf.len());
+        table.insert_unique(h, id, |&id| hash_str(arena_get(buf, ends, id)));
         id
+    }
+    /// The id of `s`, if interned.
+    pub fn lookup(&self, s: &str) -> Option<u32> {
+        self.table
+            .find(hash_str(s), |&id| self.get(id) == s)
+            .copied()
     }
     /// The string of `id` (empty for an unknown id).
     pub fn get(&self, id: u32) -> &str {
-        self.strings.get(id as usize).map_or("", |s| s)
+        arena_get(&self.buf, &self.ends, id)
     }
     /// How many strings.
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
     }
     /// No strings yet.
     pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
+        self.ends.is_empty()
+    }
+    /// Reserves room for `n` more strings.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.ends.reserve_exact(n);
+        let Interner { buf, ends, table } = self;
+        table.reserve(n, |&id| hash_str(arena_get(buf, ends, id)));
+    }
+    /// Releases spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.buf.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        let Interner { buf, ends, table } = self;
+        table.shrink_to_fit(|&id| hash_str(arena_get(buf, ends, id)));
     }
 }
 
@@ -280,15 +331,91 @@ impl RegionWeights {
     }
 }
 
+/// One page slot: the page and its out-links, sorted by target.
+#[derive(Debug, Clone)]
+struct Node {
+    page: Page,
+    /// Target index of each occurrence, ascending; an edge is a run of equal targets.
+    targets: Box<[u32]>,
+    /// The occurrences, parallel to `targets` (page order within a run).
+    occs: Box<[Occurrence]>,
+}
+
+/// Out-links replaced by a visit: the page and its links before the change.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    /// The page whose out-links changed.
+    pub(crate) page: u32,
+    /// Its former targets (sorted) and occurrences.
+    pub(crate) targets: Box<[u32]>,
+    pub(crate) occs: Box<[Occurrence]>,
+}
+
+/// Beyond this many logged changes, the log is dropped (a structural change).
+const MAX_LOG: usize = 256;
+
+/// The inlinks of every page: a transposed index of the edges, built on demand.
+#[derive(Debug, Clone, Default)]
+struct InIndex {
+    /// Start of each target's entries in `src`/`at` (length: index bound + 1).
+    start: Vec<u32>,
+    /// Source index of each (source, target) pair, ascending per target.
+    src: Vec<u32>,
+    /// Where the pair's run starts in the source's out-links.
+    at: Vec<u32>,
+}
+
 /// The link graph of one site.
 #[derive(Debug, Clone)]
 pub struct SiteGraph {
-    pub(crate) g: StableDiGraph<Page, LinkEdge, u32>,
-    pub(crate) index: FxHashMap<Box<str>, PageId>,
+    nodes: Vec<Option<Node>>,
+    /// Distinct sources linking to each slot (self-links included).
+    in_pairs: Vec<u32>,
+    /// Vacant slots, reused last-freed first.
+    free: Vec<u32>,
+    live: usize,
+    pairs: usize,
+    occurrences: usize,
+    /// Page ids keyed by their page's URL (each URL is stored once, in its page).
+    index: HashTable<u32>,
+    inl: OnceCell<InIndex>,
+    /// Out-links replaced since the last structural change (see [`Change`]).
+    log: Vec<Change>,
+    /// Position of `log[0]` in the whole history of changes.
+    log_base: u64,
+    /// Bumped by every change that is more than out-links of existing pages and new pages
+    /// appended at the end (see [`SiteGraph::changes_since`]).
+    epoch: u64,
     pub(crate) anchors: Interner,
     pub(crate) norm: Normalizer,
     /// Bumped on every change; caches compare it.
     pub(crate) generation: u64,
+}
+
+fn node_url(nodes: &[Option<Node>], i: u32) -> &str {
+    nodes
+        .get(i as usize)
+        .and_then(Option::as_ref)
+        .map_or("", |n| &n.page.url)
+}
+
+/// The edges of sorted out-links: `(target, start, end)` of each run.
+pub(crate) fn runs(targets: &[u32]) -> impl Iterator<Item = (u32, usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let &t = targets.get(i)?;
+        let start = i;
+        i += 1;
+        while targets.get(i) == Some(&t) {
+            i += 1;
+        }
+        Some((t, start, i))
+    })
+}
+
+/// Distinct values of a sorted slice.
+fn distinct(targets: &[u32]) -> impl Iterator<Item = u32> + '_ {
+    runs(targets).map(|(t, _, _)| t)
 }
 
 fn parse_robots(s: &str) -> (bool, bool) {
@@ -344,8 +471,17 @@ impl SiteGraph {
     /// An empty graph for the site of `norm`.
     pub fn new(norm: Normalizer) -> Self {
         SiteGraph {
-            g: StableDiGraph::default(),
-            index: FxHashMap::default(),
+            nodes: Vec::new(),
+            in_pairs: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            pairs: 0,
+            occurrences: 0,
+            index: HashTable::new(),
+            inl: OnceCell::new(),
+            log: Vec::new(),
+            log_base: 0,
+            epoch: 0,
             anchors: Interner::default(),
             norm,
             generation: 0,
@@ -359,31 +495,50 @@ impl SiteGraph {
 
     /// Number of known pages.
     pub fn page_count(&self) -> usize {
-        self.g.node_count()
+        self.live
     }
 
     /// Number of (source, target) edges.
     pub fn edge_count(&self) -> usize {
-        self.g.edge_count()
+        self.pairs
     }
 
     /// Number of link occurrences.
     pub fn occurrence_count(&self) -> usize {
-        self.g
-            .edge_indices()
-            .filter_map(|e| self.g.edge_weight(e))
-            .map(|e| e.occurrences.len())
-            .sum()
+        self.occurrences
+    }
+
+    fn node(&self, id: PageId) -> Option<&Node> {
+        self.nodes.get(id.index()).and_then(Option::as_ref)
     }
 
     /// The page with this id.
     pub fn page(&self, id: PageId) -> Option<&Page> {
-        self.g.node_weight(id)
+        self.node(id).map(|n| &n.page)
+    }
+
+    /// The page with this id, to change its fields (not its URL).
+    pub(crate) fn page_mut(&mut self, id: PageId) -> Option<&mut Page> {
+        self.structural();
+        self.nodes
+            .get_mut(id.index())
+            .and_then(Option::as_mut)
+            .map(|n| &mut n.page)
+    }
+
+    /// Is `id` a page of the graph?
+    pub fn contains(&self, id: PageId) -> bool {
+        self.node(id).is_some()
     }
 
     /// The id of a normalised URL.
     pub fn id_of(&self, normalized_url: &str) -> Option<PageId> {
-        self.index.get(normalized_url).copied()
+        let nodes = &self.nodes;
+        self.index
+            .find(hash_str(normalized_url), |&i| {
+                node_url(nodes, i) == normalized_url
+            })
+            .map(|&i| PageId::new(i as usize))
     }
 
     /// Normalises `url` and looks it up.
@@ -399,39 +554,287 @@ impl SiteGraph {
 
     /// All page ids, in index order.
     pub fn page_ids(&self) -> impl Iterator<Item = PageId> + '_ {
-        self.g.node_indices()
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_some())
+            .map(|(i, _)| PageId::new(i))
     }
 
-    /// Outgoing edges of a page: (target, edge).
-    pub fn outlinks(&self, id: PageId) -> impl Iterator<Item = (PageId, &LinkEdge)> + '_ {
-        self.g
-            .edges_directed(id, Direction::Outgoing)
-            .map(|e| (e.target(), e.weight()))
+    /// Outgoing edges of a page, by ascending target index: (target, edge).
+    pub fn outlinks(&self, id: PageId) -> impl Iterator<Item = (PageId, LinkEdge<'_>)> + '_ {
+        let (targets, occs): (&[u32], &[Occurrence]) =
+            self.node(id).map_or((&[], &[]), |n| (&n.targets, &n.occs));
+        runs(targets).map(move |(t, a, b)| {
+            (
+                PageId::new(t as usize),
+                LinkEdge {
+                    occurrences: &occs[a..b],
+                },
+            )
+        })
     }
 
-    /// Incoming edges of a page: (source, edge).
-    pub fn inlinks(&self, id: PageId) -> impl Iterator<Item = (PageId, &LinkEdge)> + '_ {
-        self.g
-            .edges_directed(id, Direction::Incoming)
-            .map(|e| (e.source(), e.weight()))
+    /// The raw out-links of a page: each occurrence's target index (ascending) and the
+    /// occurrences, parallel.
+    pub(crate) fn out_slices(&self, id: PageId) -> (&[u32], &[Occurrence]) {
+        self.node(id).map_or((&[], &[]), |n| (&n.targets, &n.occs))
+    }
+
+    /// Number of distinct pages linking to `id` (itself included when it links to itself).
+    pub fn in_degree(&self, id: PageId) -> usize {
+        self.in_pairs.get(id.index()).map_or(0, |&d| d as usize)
+    }
+
+    fn in_index(&self) -> &InIndex {
+        self.inl.get_or_init(|| {
+            let bound = self.nodes.len();
+            let mut start = vec![0u32; bound + 1];
+            for (i, d) in self.in_pairs.iter().enumerate() {
+                start[i + 1] = start[i] + d;
+            }
+            let mut fill = start.clone();
+            let total = start[bound] as usize;
+            let mut src = vec![0u32; total];
+            let mut at = vec![0u32; total];
+            for (s, n) in self.nodes.iter().enumerate() {
+                let Some(n) = n else { continue };
+                for (t, a, _) in runs(&n.targets) {
+                    if let Some(p) = fill.get_mut(t as usize) {
+                        let k = *p as usize;
+                        if k < total {
+                            src[k] = s as u32;
+                            at[k] = a as u32;
+                        }
+                        *p += 1;
+                    }
+                }
+            }
+            InIndex { start, src, at }
+        })
+    }
+
+    /// Incoming edges of a page, by ascending source index: (source, edge).
+    pub fn inlinks(&self, id: PageId) -> impl Iterator<Item = (PageId, LinkEdge<'_>)> + '_ {
+        let ix = self.in_index();
+        let t = id.index();
+        let (a, b) = match (ix.start.get(t), ix.start.get(t + 1)) {
+            (Some(&a), Some(&b)) if self.contains(id) => (a as usize, b as usize),
+            _ => (0, 0),
+        };
+        (a..b).filter_map(move |k| {
+            let s = ix.src[k];
+            let n = self.nodes.get(s as usize)?.as_ref()?;
+            let from = ix.at[k] as usize;
+            let len = n
+                .targets
+                .get(from..)?
+                .iter()
+                .take_while(|&&x| x as usize == t)
+                .count();
+            Some((
+                PageId::new(s as usize),
+                LinkEdge {
+                    occurrences: &n.occs[from..from + len],
+                },
+            ))
+        })
     }
 
     /// Upper bound of the node index space (for dense per-page vectors).
     pub fn index_bound(&self) -> usize {
-        petgraph::visit::NodeIndexable::node_bound(&self.g)
+        self.nodes.len()
+    }
+
+    /// Marks the graph changed: caches and the inlink index are stale.
+    fn touch(&mut self) {
+        self.generation += 1;
+        self.inl.take();
+    }
+
+    /// Marks a change that incremental analyses cannot follow (pages removed or reused,
+    /// redirects, canonicals, imports): they start over.
+    pub(crate) fn structural(&mut self) {
+        self.touch();
+        self.epoch += 1;
+        self.log_base += self.log.len() as u64;
+        self.log.clear();
+    }
+
+    /// Where the change log stands: `(epoch, position)`.
+    pub(crate) fn log_position(&self) -> (u64, u64) {
+        (self.epoch, self.log_base + self.log.len() as u64)
+    }
+
+    /// The out-link changes since `position` (from [`SiteGraph::log_position`]), when
+    /// nothing else changed since but pages appended at the end of the index space.
+    /// `None` when a structural change happened since.
+    pub(crate) fn changes_since(&self, (epoch, position): (u64, u64)) -> Option<&[Change]> {
+        if epoch != self.epoch || position < self.log_base {
+            return None;
+        }
+        self.log.get((position - self.log_base) as usize..)
+    }
+
+    /// Adds a page; `None` when a page with this URL exists already.
+    pub(crate) fn add_page(&mut self, page: Page) -> Option<PageId> {
+        let h = hash_str(&page.url);
+        if self
+            .index
+            .find(h, |&i| node_url(&self.nodes, i) == &*page.url)
+            .is_some()
+        {
+            return None;
+        }
+        let node = Node {
+            page,
+            targets: Box::new([]),
+            occs: Box::new([]),
+        };
+        if self.free.is_empty() {
+            self.touch(); // appended: incremental analyses follow it
+        } else {
+            self.structural();
+        }
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.nodes[i as usize] = Some(node);
+                self.in_pairs[i as usize] = 0;
+                i
+            }
+            None => {
+                self.nodes.push(Some(node));
+                self.in_pairs.push(0);
+                u32::try_from(self.nodes.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        self.live += 1;
+        let SiteGraph { index, nodes, .. } = self;
+        index.insert_unique(h, i, |&j| hash_str(node_url(nodes, j)));
+        Some(PageId::new(i as usize))
+    }
+
+    /// Reserves room for `pages` more pages.
+    pub(crate) fn reserve_pages(&mut self, pages: usize) {
+        self.nodes.reserve_exact(pages);
+        self.in_pairs.reserve_exact(pages);
+        let SiteGraph { index, nodes, .. } = self;
+        index.reserve(pages, |&j| hash_str(node_url(nodes, j)));
     }
 
     /// The page's id, creating a discovered page when new.
     pub(crate) fn get_or_insert(&mut self, normalized: &str) -> PageId {
-        if let Some(&id) = self.index.get(normalized) {
+        if let Some(id) = self.id_of(normalized) {
             return id;
         }
-        let id = self.g.add_node(Page {
+        self.add_page(Page {
             url: normalized.into(),
             ..Page::default()
-        });
-        self.index.insert(normalized.into(), id);
-        id
+        })
+        .unwrap_or_else(PageId::end)
+    }
+
+    /// Replaces the out-links of `id` by `links` (any order; occurrences of one target keep
+    /// their relative order). Links to unknown pages are dropped. Returns the targets no
+    /// longer linked.
+    pub(crate) fn set_outlinks(
+        &mut self,
+        id: PageId,
+        mut links: Vec<(u32, Occurrence)>,
+    ) -> Vec<PageId> {
+        links.retain(|(t, _)| self.nodes.get(*t as usize).is_some_and(Option::is_some));
+        if !links.is_sorted_by_key(|(t, _)| *t) {
+            links.sort_by_key(|(t, _)| *t); // stable: page order within a target
+        }
+        let targets: Box<[u32]> = links.iter().map(|(t, _)| *t).collect();
+        let occs: Box<[Occurrence]> = links.iter().map(|(_, o)| *o).collect();
+        drop(links);
+        self.set_outlinks_sorted(id, targets, occs)
+    }
+
+    /// [`SiteGraph::set_outlinks`] for targets already sorted, every one a page of the graph.
+    pub(crate) fn set_outlinks_sorted(
+        &mut self,
+        id: PageId,
+        targets: Box<[u32]>,
+        occs: Box<[Occurrence]>,
+    ) -> Vec<PageId> {
+        debug_assert!(targets.is_sorted() && targets.len() == occs.len());
+        let mut former = Vec::new();
+        let Some(node) = self.nodes.get_mut(id.index()).and_then(Option::as_mut) else {
+            return former;
+        };
+        let old_t = std::mem::replace(&mut node.targets, targets);
+        let old_o = std::mem::replace(&mut node.occs, occs);
+        {
+            let new_t = &node.targets;
+            self.occurrences = self.occurrences + new_t.len() - old_o.len();
+            // Merge the old and new distinct targets: in-degrees change only where they differ.
+            let mut old = distinct(&old_t).peekable();
+            let mut new = distinct(new_t).peekable();
+            loop {
+                match (old.peek().copied(), new.peek().copied()) {
+                    (None, None) => break,
+                    (Some(o), Some(n)) if o == n => {
+                        old.next();
+                        new.next();
+                    }
+                    (Some(o), n) if n.is_none_or(|n| o < n) => {
+                        old.next();
+                        if let Some(d) = self.in_pairs.get_mut(o as usize) {
+                            *d = d.saturating_sub(1);
+                        }
+                        self.pairs -= 1;
+                        former.push(PageId::new(o as usize));
+                    }
+                    (_, Some(n)) => {
+                        new.next();
+                        if let Some(d) = self.in_pairs.get_mut(n as usize) {
+                            *d += 1;
+                        }
+                        self.pairs += 1;
+                    }
+                    (Some(_), None) => unreachable!("handled above"),
+                }
+            }
+        }
+        self.touch();
+        if self.log.len() >= MAX_LOG {
+            self.structural();
+        } else {
+            self.log.push(Change {
+                page: id.index() as u32,
+                targets: old_t,
+                occs: old_o,
+            });
+        }
+        former
+    }
+
+    /// Removes a page and its out-links (its former targets are not pruned).
+    fn remove_page(&mut self, id: PageId) -> Option<Page> {
+        self.node(id)?;
+        self.set_outlinks_sorted(id, Box::new([]), Box::new([]));
+        let node = self.nodes.get_mut(id.index())?.take()?;
+        let i = id.index() as u32;
+        let SiteGraph { index, nodes, .. } = self;
+        if let Ok(e) = index.find_entry(hash_str(&node.page.url), |&j| j == i) {
+            e.remove();
+        }
+        let _ = nodes;
+        self.free.push(i);
+        self.live -= 1;
+        self.structural();
+        Some(node.page)
+    }
+
+    /// Releases spare capacity (after a bulk build).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.nodes.shrink_to_fit();
+        self.in_pairs.shrink_to_fit();
+        self.anchors.shrink_to_fit();
+        let SiteGraph { index, nodes, .. } = self;
+        index.shrink_to_fit(|&j| hash_str(node_url(nodes, j)));
     }
 
     /// Follows redirects (and canonicals when `canonicals`) from `id` to the page that
@@ -440,10 +843,10 @@ impl SiteGraph {
     /// exactly one page of it is ranked.
     pub fn representative(&self, id: PageId, canonicals: bool) -> PageId {
         let next_of = |n: PageId| {
-            self.g.node_weight(n).and_then(|p| {
+            self.page(n).and_then(|p| {
                 p.redirect_to
                     .or(if canonicals { p.canonical } else { None })
-                    .filter(|&x| x != n && self.g.contains_node(x))
+                    .filter(|&x| x != n && self.contains(x))
             })
         };
         let Some(first) = next_of(id) else {
@@ -486,55 +889,32 @@ impl SiteGraph {
         }
     }
 
-    /// Removes every outgoing edge of `id`; returns the former targets.
-    fn clear_outlinks(&mut self, id: PageId) -> Vec<PageId> {
-        let mut former = Vec::new();
-        while let Some(e) = self
-            .g
-            .edges_directed(id, Direction::Outgoing)
-            .next()
-            .map(|e| e.id())
-        {
-            if let Some((_, t)) = self.g.edge_endpoints(e) {
-                former.push(t);
-            }
-            self.g.remove_edge(e);
-        }
-        former
-    }
-
     /// Drops discovered-only pages that nothing links to or refers to any more.
     fn prune(&mut self, candidates: Vec<PageId>, keep: PageId) {
         let stale: Vec<PageId> = candidates
             .into_iter()
             .filter(|&c| c != keep)
             .filter(|&c| {
-                self.g
-                    .node_weight(c)
+                self.page(c)
                     .is_some_and(|p| !p.visited && p.redirect_to.is_none() && p.canonical.is_none())
-                    && self
-                        .g
-                        .edges_directed(c, Direction::Incoming)
-                        .next()
-                        .is_none()
+                    && self.in_degree(c) == 0
             })
             .collect();
         if stale.is_empty() {
             return;
         }
         let referenced: std::collections::HashSet<PageId> = self
-            .g
-            .node_weights()
-            .flat_map(|p| [p.redirect_to, p.canonical])
+            .nodes
+            .iter()
+            .flatten()
+            .flat_map(|n| [n.page.redirect_to, n.page.canonical])
             .flatten()
             .collect();
         for c in stale {
             if referenced.contains(&c) {
                 continue;
             }
-            if let Some(p) = self.g.remove_node(c) {
-                self.index.remove(&p.url);
-            }
+            self.remove_page(c);
         }
     }
 
@@ -544,17 +924,14 @@ impl SiteGraph {
         &mut self,
         id: PageId,
         page: Page,
-        edges: Vec<(PageId, LinkEdge)>,
+        links: Vec<(u32, Occurrence)>,
     ) -> Vec<PageId> {
-        self.generation += 1;
-        let former = self.clear_outlinks(id);
-        if let Some(slot) = self.g.node_weight_mut(id) {
-            *slot = page;
-        }
-        for (t, e) in edges {
-            if self.g.contains_node(t) {
-                self.g.add_edge(id, t, e);
-            }
+        self.structural();
+        let former = self.set_outlinks(id, links);
+        if let Some(slot) = self.nodes.get_mut(id.index()).and_then(Option::as_mut) {
+            // The URL is the index key: it stays.
+            let url = std::mem::take(&mut slot.page.url);
+            slot.page = Page { url, ..page };
         }
         former
     }
@@ -608,16 +985,9 @@ impl SiteGraph {
         }
         self.generation += 1;
         let id = self.get_or_insert(&url);
-        // The outlinks of the previous visit, replaced in place below: a revisit that keeps
-        // its navigation links never unlinks them from the hubs' long inlink lists.
-        let existing: FxHashMap<PageId, petgraph::stable_graph::EdgeIndex<u32>> = self
-            .g
-            .edges_directed(id, Direction::Outgoing)
-            .map(|e| (e.target(), e.id()))
-            .collect();
         let mut former: Vec<PageId> = Vec::new();
         // Former canonical / refresh targets may be left with nothing referring to them.
-        if let Some(p) = self.g.node_weight(id) {
+        if let Some(p) = self.page(id) {
             former.extend(p.canonical);
             former.extend(p.redirect_to);
         }
@@ -627,12 +997,12 @@ impl SiteGraph {
             if let Ok(Classified::Internal { url: r, .. }) = self.classify_bounded(req, None) {
                 if r != url {
                     let rid = self.get_or_insert(&r);
-                    let mut old = self.clear_outlinks(rid);
-                    if let Some(p) = self.g.node_weight(rid) {
+                    let mut old = self.set_outlinks_sorted(rid, Box::new([]), Box::new([]));
+                    if let Some(p) = self.page(rid) {
                         old.extend(p.canonical);
                         old.extend(p.redirect_to.filter(|&t| t != id));
                     }
-                    if let Some(p) = self.g.node_weight_mut(rid) {
+                    if let Some(p) = self.page_mut(rid) {
                         p.redirect_to = Some(id);
                         p.meta_refresh = false;
                         p.visited = false;
@@ -680,9 +1050,8 @@ impl SiteGraph {
         let mut external_max: HashMap<String, f32> = HashMap::new();
         // First-seen order of external targets, so the weight sums the same way every run.
         let mut external_order: Vec<String> = Vec::new();
-        // Targets in first-seen order, with their occurrences.
-        let mut order: Vec<PageId> = Vec::new();
-        let mut occs: FxHashMap<PageId, Vec<Occurrence>> = FxHashMap::default();
+        // Every internal occurrence with its target, in page order.
+        let mut links: Vec<(u32, Occurrence)> = Vec::with_capacity(obs.links.len());
         for (i, link) in obs.links.iter().enumerate() {
             let classified = match self.classify_bounded(&link.href, Some(&base)) {
                 Ok(c) => c,
@@ -764,37 +1133,21 @@ impl SiteGraph {
                         quality,
                     };
                     let tid = self.get_or_insert(&t);
-                    occs.entry(tid)
-                        .or_insert_with(|| {
-                            order.push(tid);
-                            Vec::new()
-                        })
-                        .push(occ);
+                    links.push((tid.index() as u32, occ));
                 }
             }
         }
-        let mut kept: std::collections::HashSet<PageId> = std::collections::HashSet::new();
-        for tid in order {
-            if let Some(o) = occs.remove(&tid) {
-                let edge = LinkEdge { occurrences: o };
-                match existing.get(&tid).and_then(|&e| self.g.edge_weight_mut(e)) {
-                    Some(w) => {
-                        *w = edge;
-                        kept.insert(tid);
-                    }
-                    None => {
-                        self.g.add_edge(id, tid, edge);
-                    }
-                }
-            }
+        former.extend(self.set_outlinks(id, links));
+        let before = self.page(id).map(|p| (p.redirect_to, p.canonical));
+        if before != Some((refresh_id, canonical)) {
+            self.structural(); // the pages ranked, or what stands for them, change
         }
-        for (t, e) in existing {
-            if !kept.contains(&t) {
-                self.g.remove_edge(e);
-                former.push(t);
-            }
-        }
-        if let Some(p) = self.g.node_weight_mut(id) {
+        if let Some(p) = self
+            .nodes
+            .get_mut(id.index())
+            .and_then(Option::as_mut)
+            .map(|n| &mut n.page)
+        {
             p.visited = true;
             p.observed_at = obs.observed_at.filter(|t| t.is_finite());
             p.title = opt_box(&obs.title);
@@ -818,6 +1171,84 @@ impl SiteGraph {
         }
         self.prune(former, id);
         Ok(summary)
+    }
+}
+
+/// petgraph's view of the graph: pages are nodes, (source, target) pairs are edges.
+mod visit {
+    use fixedbitset::FixedBitSet;
+    use petgraph::visit::{
+        GraphBase, IntoNeighbors, IntoNodeIdentifiers, NodeCount, NodeIndexable, Visitable,
+    };
+
+    use super::{distinct, PageId, SiteGraph};
+
+    impl GraphBase for SiteGraph {
+        type NodeId = PageId;
+        type EdgeId = (PageId, PageId);
+    }
+
+    impl NodeIndexable for SiteGraph {
+        fn node_bound(&self) -> usize {
+            self.index_bound()
+        }
+        fn to_index(&self, a: PageId) -> usize {
+            a.index()
+        }
+        fn from_index(&self, i: usize) -> PageId {
+            PageId::new(i)
+        }
+    }
+
+    impl NodeCount for SiteGraph {
+        fn node_count(&self) -> usize {
+            self.page_count()
+        }
+    }
+
+    impl Visitable for SiteGraph {
+        type Map = FixedBitSet;
+        fn visit_map(&self) -> FixedBitSet {
+            FixedBitSet::with_capacity(self.index_bound())
+        }
+        fn reset_map(&self, map: &mut FixedBitSet) {
+            map.clear();
+            map.grow(self.index_bound());
+        }
+    }
+
+    /// The distinct targets of a page, ascending.
+    pub struct Neighbors<'a>(Box<dyn Iterator<Item = u32> + 'a>);
+
+    impl Iterator for Neighbors<'_> {
+        type Item = PageId;
+        fn next(&mut self) -> Option<PageId> {
+            self.0.next().map(|t| PageId::new(t as usize))
+        }
+    }
+
+    /// Every page id, in index order.
+    pub struct NodeIds<'a>(Box<dyn Iterator<Item = PageId> + 'a>);
+
+    impl Iterator for NodeIds<'_> {
+        type Item = PageId;
+        fn next(&mut self) -> Option<PageId> {
+            self.0.next()
+        }
+    }
+
+    impl<'a> IntoNodeIdentifiers for &'a SiteGraph {
+        type NodeIdentifiers = NodeIds<'a>;
+        fn node_identifiers(self) -> NodeIds<'a> {
+            NodeIds(Box::new(self.page_ids()))
+        }
+    }
+
+    impl<'a> IntoNeighbors for &'a SiteGraph {
+        type Neighbors = Neighbors<'a>;
+        fn neighbors(self, a: PageId) -> Neighbors<'a> {
+            Neighbors(Box::new(distinct(self.out_slices(a).0)))
+        }
     }
 }
 
@@ -969,5 +1400,127 @@ mod tests {
             .ingest(obs("not a url", vec![]), &RegionWeights::default())
             .unwrap_err();
         assert!(matches!(e, Error::InvalidUrl { .. }));
+    }
+
+    /// Checks the derived structures against the out-links they are derived from.
+    fn check_consistent(g: &SiteGraph) {
+        let ids: Vec<PageId> = g.page_ids().collect();
+        assert_eq!(ids.len(), g.page_count());
+        let mut pairs = 0;
+        let mut occs = 0;
+        let mut expected_in: std::collections::BTreeMap<(usize, usize), Vec<Occurrence>> =
+            Default::default();
+        for &s in &ids {
+            let url = &g.page(s).expect("page").url;
+            assert_eq!(g.id_of(url), Some(s), "the index finds {url}");
+            let mut last = None;
+            for (t, e) in g.outlinks(s) {
+                assert!(g.contains(t), "targets are pages");
+                assert!(last < Some(t.index()), "one run per target, ascending");
+                last = Some(t.index());
+                assert!(!e.occurrences.is_empty());
+                pairs += 1;
+                occs += e.occurrences.len();
+                expected_in.insert((t.index(), s.index()), e.occurrences.to_vec());
+            }
+        }
+        assert_eq!(g.edge_count(), pairs);
+        assert_eq!(g.occurrence_count(), occs);
+        let mut seen = 0;
+        for &t in &ids {
+            let inl: Vec<(PageId, LinkEdge<'_>)> = g.inlinks(t).collect();
+            assert_eq!(inl.len(), g.in_degree(t), "in-degree of {t:?}");
+            for (s, e) in inl {
+                assert_eq!(
+                    expected_in.get(&(t.index(), s.index())).map(Vec::as_slice),
+                    Some(e.occurrences),
+                    "inlink {s:?} -> {t:?} is the out-link's run"
+                );
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, pairs);
+    }
+
+    #[test]
+    fn layout_stays_consistent_under_revisits_redirects_and_pruning() {
+        let mut g = graph();
+        let w = RegionWeights::default();
+        let mut x: u64 = 0x5eed;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for round in 0..400 {
+            let page = next(30);
+            let links = (0..next(12))
+                .map(|k| {
+                    let t = next(40);
+                    let mut l = link(
+                        &format!("https://s.test/p{t}"),
+                        &format!("to {t} {}", k % 3),
+                    );
+                    if next(5) == 0 {
+                        l.rel = Some("nofollow".into());
+                    }
+                    l
+                })
+                .collect();
+            let mut o = obs(&format!("https://s.test/p{page}"), links);
+            if next(10) == 0 {
+                o.requested_url = Some(format!("https://s.test/old{}", next(5)));
+            }
+            if next(15) == 0 {
+                o.canonical = Some(format!("https://s.test/p{}", next(30)));
+            }
+            g.ingest(o, &w).expect("ingest");
+            if round % 7 == 0 {
+                check_consistent(&g);
+            }
+        }
+        check_consistent(&g);
+        // Pages removed by pruning leave slots that new pages reuse.
+        assert!(g.index_bound() >= g.page_count());
+    }
+
+    #[test]
+    fn petgraph_algorithms_run_on_the_graph() {
+        let mut g = graph();
+        let w = RegionWeights::default();
+        for (p, ts) in [
+            ("", vec!["a", "b"]),
+            ("a", vec!["c"]),
+            ("c", vec!["a"]),
+            ("b", vec![]),
+        ] {
+            let links = ts
+                .iter()
+                .map(|t| link(&format!("https://s.test/{t}"), t))
+                .collect();
+            g.ingest(obs(&format!("https://s.test/{p}"), links), &w)
+                .expect("ingest");
+        }
+        let root = g.find("https://s.test/").expect("ok").expect("root");
+        let mut bfs = petgraph::visit::Bfs::new(&g, root);
+        let mut reached = Vec::new();
+        while let Some(n) = bfs.next(&g) {
+            reached.push(g.page(n).expect("page").url.to_string());
+        }
+        reached.sort();
+        assert_eq!(
+            reached,
+            [
+                "https://s.test/",
+                "https://s.test/a",
+                "https://s.test/b",
+                "https://s.test/c"
+            ]
+        );
+        // a ⇄ c is the one cycle: Tarjan's strongly connected components find it.
+        let sccs = petgraph::algo::tarjan_scc(&g);
+        assert_eq!(sccs.iter().filter(|c| c.len() == 2).count(), 1);
+        assert_eq!(sccs.len(), 3);
     }
 }

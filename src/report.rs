@@ -458,7 +458,7 @@ impl Site {
             .page_ids()
             .filter(|&a| a != id && self.graph.page(a).and_then(|p| p.redirect_to) == Some(id))
             .collect();
-        let mut inl: Vec<(Option<PageId>, PageId, &crate::graph::LinkEdge)> = Vec::new();
+        let mut inl: Vec<(Option<PageId>, PageId, crate::graph::LinkEdge<'_>)> = Vec::new();
         for via in std::iter::once(None).chain(aliases.into_iter().map(Some)) {
             let target = via.unwrap_or(id);
             let start = inl.len();
@@ -480,7 +480,7 @@ impl Site {
         let mut sources: HashSet<PageId> = HashSet::new();
         for (_, s, e) in &inl {
             sources.insert(*s);
-            for o in &e.occurrences {
+            for o in e.occurrences {
                 anchor_ids.insert(o.anchor);
                 let q = o.quality();
                 occ_total += 1;
@@ -563,7 +563,7 @@ impl Site {
         };
         for (t, e) in self.graph.outlinks(id) {
             out.unique += 1;
-            for o in &e.occurrences {
+            for o in e.occurrences {
                 out.internal += 1;
                 if !o.followed() {
                     out.nofollow += 1;
@@ -818,7 +818,7 @@ impl Site {
             }
             for (t, e) in g.outlinks(s) {
                 counts.occurrences += e.occurrences.len();
-                for o in &e.occurrences {
+                for o in e.occurrences {
                     let q = o.quality();
                     if q.is_descriptive() {
                         continue;

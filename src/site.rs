@@ -20,6 +20,9 @@ struct Cache {
     /// Last results of older generations, used to warm-start the next run.
     warm_prominence: Option<Rc<Authority>>,
     warm_classic: Option<Rc<Authority>>,
+    /// The CSR of each model, patched after visits (reset when the settings change).
+    rank_prominence: Option<authority::RankState>,
+    rank_classic: Option<authority::RankState>,
 }
 
 /// One tracked site: the facade the extension, the CLI and the tests use.
@@ -88,6 +91,9 @@ impl Site {
         }
         self.settings = settings;
         self.invalidate();
+        let mut c = self.cache.borrow_mut();
+        c.rank_prominence = None;
+        c.rank_classic = None;
         Ok(())
     }
 
@@ -140,20 +146,25 @@ impl Site {
         if let Some(a) = cached {
             return a;
         }
-        let warm = {
+        let (warm, mut state) = {
             let mut c = self.cache.borrow_mut();
             match model {
-                Model::Prominence => c.warm_prominence.take(),
-                Model::Classic => c.warm_classic.take(),
+                Model::Prominence => (c.warm_prominence.take(), c.rank_prominence.take()),
+                Model::Classic => (c.warm_classic.take(), c.rank_classic.take()),
             }
         };
-        let a = Rc::new(authority::compute(
+        let a = Rc::new(authority::compute_incremental(
             &self.graph,
             model,
             &self.settings,
             warm.as_deref(),
+            &mut state,
         ));
         let mut c = self.cache.borrow_mut();
+        match model {
+            Model::Prominence => c.rank_prominence = state,
+            Model::Classic => c.rank_classic = state,
+        }
         match model {
             Model::Prominence => c.prominence = Some(a.clone()),
             Model::Classic => c.classic = Some(a.clone()),

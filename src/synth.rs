@@ -54,11 +54,9 @@
 //! assert!(edges.len() > 8_000 && edges.len() <= 10_000);
 //! ```
 
-use std::collections::HashMap;
-
 use crate::anchor::{self, AnchorParts};
 use crate::authority::Settings;
-use crate::graph::{flags, LinkEdge, Occurrence, Page, PageId};
+use crate::graph::{flags, Occurrence, Page, PageId};
 use crate::observe::{RawLink, RawObservation, Region};
 use crate::site::Site;
 
@@ -457,11 +455,6 @@ impl Synth {
         obs
     }
 
-    /// An upper bound of the number of (source, target) pairs (links of every page).
-    fn classic_edges_upper_bound(&self) -> usize {
-        (0..self.cfg.pages).map(|i| self.links(i).len()).sum()
-    }
-
     /// Unique followed (source, target) pairs: the classic model's graph, sorted by source
     /// then target.
     pub fn classic_edges(&self) -> Vec<(u32, u32)> {
@@ -492,9 +485,7 @@ impl Synth {
         let n = self.cfg.pages;
         let g = &mut site.graph;
         // Exact capacities, as `Site::restore` does: no doubling slack in the measurements.
-        g.g.reserve_exact_nodes(n);
-        g.g.reserve_exact_edges(self.classic_edges_upper_bound());
-        g.index.reserve(n);
+        g.reserve_pages(n);
         let mut ids: Vec<PageId> = Vec::with_capacity(n);
         for i in 0..n {
             let url = self.url(i);
@@ -507,16 +498,16 @@ impl Synth {
                 lang: Some("en".into()),
                 ..Page::default()
             };
-            let id = g.g.add_node(page);
-            g.index.insert(url.into(), id);
-            ids.push(id);
+            match g.add_page(page) {
+                Some(id) => ids.push(id),
+                None => unreachable!("synthetic URLs are distinct"),
+            }
         }
         // Anchor id → quality, computed once per distinct anchor.
         let mut quality: Vec<u8> = Vec::new();
-        let mut order: Vec<u32> = Vec::new();
-        let mut occs: HashMap<u32, Vec<Occurrence>> = HashMap::new();
+        let mut links: Vec<(u32, Occurrence)> = Vec::new();
         for i in 0..n {
-            order.clear();
+            links.clear();
             for (k, l) in self.links(i).iter().enumerate() {
                 let text = self.anchor_of(l);
                 let a = g.anchors.intern(&text);
@@ -546,20 +537,16 @@ impl Synth {
                     flags: f,
                     quality: quality[a as usize],
                 };
-                occs.entry(l.target)
-                    .or_insert_with(|| {
-                        order.push(l.target);
-                        Vec::new()
-                    })
-                    .push(occ);
+                links.push((ids[l.target as usize].index() as u32, occ));
             }
-            for &t in &order {
-                if let Some(o) = occs.remove(&t) {
-                    g.g.add_edge(ids[i], ids[t as usize], LinkEdge { occurrences: o });
-                }
-            }
+            // Sorted by target, page order within a target (a stable sort).
+            links.sort_by_key(|(t, _)| *t);
+            let targets: Box<[u32]> = links.iter().map(|(t, _)| *t).collect();
+            let occs: Box<[Occurrence]> = links.iter().map(|(_, o)| *o).collect();
+            g.set_outlinks_sorted(ids[i], targets, occs);
         }
-        g.generation += 1;
+        g.shrink_to_fit();
+        g.structural();
         site
     }
 }
