@@ -612,9 +612,12 @@ pub fn parse_doc(text: &str) -> Result<ExportDoc> {
 //   links: per page in page order, its out-edge count, then per edge (targets by index):
 //     target position, occurrence count, then per occurrence anchor, order, region byte,
 //     flags byte, quality byte
+//   then, optionally (added later in version 2; older snapshots end above), the latest
+//     shares, to warm-start the first ranking after a restore: per model computed, a model
+//     byte (1 prominence, 2 classic) and per page in page order its share as f64 LE (NaN
+//     when not ranked)
 //
-// It is written and read in one pass without intermediate structures (one allocation per
-// edge: its occurrence list), and the checksum turns damaged bytes into a clear error
+// It is written and read in one pass without intermediate structures, and the checksum turns damaged bytes into a clear error
 // before anything is built. Version 1 (postcard, "LFS1") is still read.
 
 const SNAP_MAGIC: [u8; 4] = *b"LFS1";
@@ -841,6 +844,15 @@ impl Site {
                 }
             }
         }
+        for (tag, model) in [(1u8, Model::Prominence), (2u8, Model::Classic)] {
+            if let Some(a) = self.last_authority(model) {
+                w.0.push(tag);
+                for id in g.page_ids() {
+                    let share = a.share_of(id).unwrap_or(f64::NAN);
+                    w.0.extend_from_slice(&share.to_le_bytes());
+                }
+            }
+        }
         let sum = checksum(&w.0[12..]);
         w.0[4..12].copy_from_slice(&sum.to_le_bytes());
         w.0
@@ -999,11 +1011,43 @@ impl Site {
                 site.graph.set_outlinks(s, links);
             }
         }
-        if r.pos != bytes.len() {
-            return Err(damaged("unexpected bytes at the end"));
+        // The latest shares: the first ranking after the restore starts from them.
+        let mut warm = Vec::new();
+        while r.pos < bytes.len() {
+            let model = match r.byte()? {
+                1 => Model::Prominence,
+                2 => Model::Classic,
+                _ => return Err(damaged("unexpected bytes at the end")),
+            };
+            let mut share = Vec::with_capacity(n);
+            let mut compact = vec![u32::MAX; site.graph.index_bound()];
+            let mut pages = Vec::with_capacity(n);
+            for &id in &ids {
+                let v = f64::from_le_bytes(r.fixed::<8>()?);
+                if v.is_finite() && v >= 0.0 {
+                    compact[id.index()] = share.len() as u32;
+                    share.push(v);
+                    pages.push(id);
+                }
+            }
+            warm.push(crate::authority::Authority {
+                model,
+                pages,
+                compact,
+                share,
+                rank: Vec::new(),
+                score: Vec::new(),
+                order: Vec::new(),
+                iterations: 0,
+                residual: f64::NAN,
+                warm_started: false,
+            });
         }
         site.graph.shrink_to_fit();
         site.graph.structural();
+        for a in warm {
+            site.seed_warm(a);
+        }
         Ok(site)
     }
 
@@ -1136,8 +1180,14 @@ mod snapshot_tests {
     #[test]
     fn v2_round_trip_and_checksum() {
         let s = sample();
+        // Before any ranking: no shares section.
+        let unranked = s.snapshot();
+        let r = Site::restore(&unranked).expect("restore");
+        assert_eq!(r.export_json(), s.export_json());
+        // Ranked (the export ranks both models): the shares travel along.
         let bytes = s.snapshot();
         assert_eq!(&bytes[..4], b"LFS2");
+        assert!(bytes.len() > unranked.len());
         let r = Site::restore(&bytes).expect("restore");
         assert_eq!(r.export_json(), s.export_json());
         assert_eq!(r.snapshot(), bytes);
@@ -1150,6 +1200,34 @@ mod snapshot_tests {
             );
             assert!(Site::restore(&bytes[..i]).is_err());
         }
+    }
+
+    #[test]
+    fn restored_shares_warm_start_the_first_ranking() {
+        let site = crate::synth::Synth::new(crate::synth::SynthConfig {
+            pages: 2_000,
+            ..Default::default()
+        })
+        .site();
+        let cold = site.authority(Model::Prominence);
+        assert!(cold.iterations > 5);
+        let r = Site::restore(&site.snapshot()).expect("restore");
+        let warm = r.authority(Model::Prominence);
+        assert!(warm.warm_started);
+        assert!(
+            warm.iterations <= 2,
+            "{} iterations after a restore of the same graph",
+            warm.iterations
+        );
+        let l1: f64 = cold
+            .share
+            .iter()
+            .zip(&warm.share)
+            .map(|(a, b)| (a - b).abs())
+            .sum();
+        assert!(l1 < 1e-9, "L1 {l1}");
+        // Nothing ranked under the classic model yet: it starts cold.
+        assert!(!r.authority(Model::Classic).warm_started);
     }
 
     #[test]

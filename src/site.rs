@@ -190,6 +190,24 @@ impl Site {
         cold
     }
 
+    /// The latest authority computed under `model`, current or not (for the snapshot).
+    pub(crate) fn last_authority(&self, model: Model) -> Option<Rc<Authority>> {
+        let c = self.cache.borrow();
+        match model {
+            Model::Prominence => c.prominence.clone().or_else(|| c.warm_prominence.clone()),
+            Model::Classic => c.classic.clone().or_else(|| c.warm_classic.clone()),
+        }
+    }
+
+    /// Seeds the warm start of the next authority run (after a restore).
+    pub(crate) fn seed_warm(&self, a: Authority) {
+        let mut c = self.cache.borrow_mut();
+        match a.model {
+            Model::Prominence => c.warm_prominence = Some(Rc::new(a)),
+            Model::Classic => c.warm_classic = Some(Rc::new(a)),
+        }
+    }
+
     /// Depth, orphans and coverage, computed at most once per graph change.
     pub fn structure(&self) -> Rc<Structure> {
         self.sync();
