@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
@@ -363,6 +363,8 @@ struct InIndex {
     src: Vec<u32>,
     /// Where the pair's run starts in the source's out-links.
     at: Vec<u32>,
+    /// The graph's log position this index reflects.
+    log: (u64, u64),
 }
 
 /// The link graph of one site.
@@ -379,6 +381,9 @@ pub struct SiteGraph {
     /// Page ids keyed by their page's URL (each URL is stored once, in its page).
     index: HashTable<u32>,
     inl: OnceCell<InIndex>,
+    /// The index of an earlier generation, patched rather than rebuilt when only out-links
+    /// changed since.
+    inl_prev: RefCell<Option<InIndex>>,
     /// Out-links replaced since the last structural change (see [`Change`]).
     log: Vec<Change>,
     /// Position of `log[0]` in the whole history of changes.
@@ -479,6 +484,7 @@ impl SiteGraph {
             occurrences: 0,
             index: HashTable::new(),
             inl: OnceCell::new(),
+            inl_prev: RefCell::new(None),
             log: Vec::new(),
             log_base: 0,
             epoch: 0,
@@ -588,30 +594,120 @@ impl SiteGraph {
 
     fn in_index(&self) -> &InIndex {
         self.inl.get_or_init(|| {
-            let bound = self.nodes.len();
-            let mut start = vec![0u32; bound + 1];
-            for (i, d) in self.in_pairs.iter().enumerate() {
-                start[i + 1] = start[i] + d;
-            }
-            let mut fill = start.clone();
-            let total = start[bound] as usize;
-            let mut src = vec![0u32; total];
-            let mut at = vec![0u32; total];
-            for (s, n) in self.nodes.iter().enumerate() {
-                let Some(n) = n else { continue };
-                for (t, a, _) in runs(&n.targets) {
-                    if let Some(p) = fill.get_mut(t as usize) {
-                        let k = *p as usize;
-                        if k < total {
-                            src[k] = s as u32;
-                            at[k] = a as u32;
-                        }
-                        *p += 1;
-                    }
+            let prev = self.inl_prev.borrow_mut().take();
+            if let Some(prev) = prev {
+                if let Some(changes) = self.changes_since(prev.log) {
+                    return self.patch_in_index(prev, changes);
                 }
             }
-            InIndex { start, src, at }
+            self.build_in_index()
         })
+    }
+
+    fn build_in_index(&self) -> InIndex {
+        let bound = self.nodes.len();
+        let mut start = vec![0u32; bound + 1];
+        for (i, d) in self.in_pairs.iter().enumerate() {
+            start[i + 1] = start[i] + d;
+        }
+        let mut fill = start.clone();
+        let total = start[bound] as usize;
+        let mut src = vec![0u32; total];
+        let mut at = vec![0u32; total];
+        for (s, n) in self.nodes.iter().enumerate() {
+            let Some(n) = n else { continue };
+            for (t, a, _) in runs(&n.targets) {
+                if let Some(p) = fill.get_mut(t as usize) {
+                    let k = *p as usize;
+                    if k < total {
+                        src[k] = s as u32;
+                        at[k] = a as u32;
+                    }
+                    *p += 1;
+                }
+            }
+        }
+        InIndex {
+            start,
+            src,
+            at,
+            log: self.log_position(),
+        }
+    }
+
+    /// The index after `changes` (out-links replaced, pages appended): the changed sources'
+    /// entries are replaced, the rest copied in bulk. Equals [`SiteGraph::build_in_index`].
+    fn patch_in_index(&self, prev: InIndex, changes: &[Change]) -> InIndex {
+        let bound = self.nodes.len();
+        // (target, source, Some(run start)) adds, None removes; by (target, source).
+        let mut ops: Vec<(u32, u32, Option<u32>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for ch in changes {
+            if !seen.insert(ch.page) {
+                continue;
+            }
+            ops.extend(distinct(&ch.targets).map(|t| (t, ch.page, None)));
+            let (targets, _) = self.out_slices(PageId::new(ch.page as usize));
+            ops.extend(runs(targets).map(|(t, a, _)| (t, ch.page, Some(a as u32))));
+        }
+        // A removal and an add of one pair: the add wins (sorted after the removal).
+        ops.sort_unstable_by_key(|&(t, s, a)| (t, s, a.is_some()));
+        let InIndex {
+            start: old_start,
+            src: old_src,
+            at: old_at,
+            ..
+        } = prev;
+        let old_bound = old_start.len() - 1;
+        let last = old_start[old_bound];
+        let row = |t: usize| -> (usize, usize) {
+            if t < old_bound {
+                (old_start[t] as usize, old_start[t + 1] as usize)
+            } else {
+                (last as usize, last as usize)
+            }
+        };
+        let cap = old_src.len() + ops.len();
+        let (mut start, mut src, mut at) = (
+            Vec::with_capacity(bound + 1),
+            Vec::with_capacity(cap),
+            Vec::with_capacity(cap),
+        );
+        let mut k_op = 0;
+        for t in 0..bound {
+            start.push(src.len() as u32);
+            let (a, b) = row(t);
+            if ops.get(k_op).is_none_or(|o| o.0 as usize != t) {
+                src.extend_from_slice(&old_src[a..b]);
+                at.extend_from_slice(&old_at[a..b]);
+                continue;
+            }
+            let mut k = a;
+            while let Some(&(_, s, add)) = ops.get(k_op).filter(|o| o.0 as usize == t) {
+                while k < b && old_src[k] < s {
+                    src.push(old_src[k]);
+                    at.push(old_at[k]);
+                    k += 1;
+                }
+                if k < b && old_src[k] == s {
+                    k += 1; // replaced or removed
+                }
+                if let Some(p) = add {
+                    src.push(s);
+                    at.push(p);
+                }
+                k_op += 1;
+            }
+            src.extend_from_slice(&old_src[k..b]);
+            at.extend_from_slice(&old_at[k..b]);
+        }
+        start.push(src.len() as u32);
+        InIndex {
+            start,
+            src,
+            at,
+            log: self.log_position(),
+        }
     }
 
     /// Incoming edges of a page, by ascending source index: (source, edge).
@@ -646,16 +742,20 @@ impl SiteGraph {
         self.nodes.len()
     }
 
-    /// Marks the graph changed: caches and the inlink index are stale.
+    /// Marks the graph changed: caches and the inlink index are stale (the index is kept to
+    /// be patched).
     fn touch(&mut self) {
         self.generation += 1;
-        self.inl.take();
+        if let Some(ix) = self.inl.take() {
+            *self.inl_prev.get_mut() = Some(ix);
+        }
     }
 
     /// Marks a change that incremental analyses cannot follow (pages removed or reused,
     /// redirects, canonicals, imports): they start over.
     pub(crate) fn structural(&mut self) {
         self.touch();
+        self.inl_prev.get_mut().take();
         self.epoch += 1;
         self.log_base += self.log.len() as u64;
         self.log.clear();
@@ -1440,6 +1540,12 @@ mod tests {
             }
         }
         assert_eq!(seen, pairs);
+        let (ix, fresh) = (g.in_index(), g.build_in_index());
+        assert_eq!(
+            (&ix.start, &ix.src, &ix.at),
+            (&fresh.start, &fresh.src, &fresh.at),
+            "the patched inlink index is the one a full build makes"
+        );
     }
 
     #[test]
@@ -1476,7 +1582,7 @@ mod tests {
                 o.canonical = Some(format!("https://s.test/p{}", next(30)));
             }
             g.ingest(o, &w).expect("ingest");
-            if round % 7 == 0 {
+            if round % 3 == 0 {
                 check_consistent(&g);
             }
         }

@@ -23,6 +23,9 @@ struct Cache {
     /// The CSR of each model, patched after visits (reset when the settings change).
     rank_prominence: Option<authority::RankState>,
     rank_classic: Option<authority::RankState>,
+    /// The latest structure and the graph's log position it reflects, to update after
+    /// visits (reset when the settings change).
+    structure_prev: Option<(Rc<Structure>, (u64, u64))>,
 }
 
 /// One tracked site: the facade the extension, the CLI and the tests use.
@@ -94,6 +97,7 @@ impl Site {
         let mut c = self.cache.borrow_mut();
         c.rank_prominence = None;
         c.rank_classic = None;
+        c.structure_prev = None;
         Ok(())
     }
 
@@ -214,11 +218,15 @@ impl Site {
         if let Some(s) = self.cache.borrow().structure.clone() {
             return s;
         }
-        let s = Rc::new(structure::analyse(
-            &self.graph,
-            self.settings.start_url.as_deref(),
-        ));
-        self.cache.borrow_mut().structure = Some(s.clone());
+        let start = self.settings.start_url.as_deref();
+        let prev = self.cache.borrow_mut().structure_prev.take();
+        let s = Rc::new(
+            prev.and_then(|(p, at)| structure::analyse_after(&self.graph, start, &p, at))
+                .unwrap_or_else(|| structure::analyse(&self.graph, start)),
+        );
+        let mut c = self.cache.borrow_mut();
+        c.structure = Some(s.clone());
+        c.structure_prev = Some((s.clone(), self.graph.log_position()));
         s
     }
 }

@@ -10,9 +10,10 @@
 //! - **Finality**: a depth `d` can still shrink only through an unvisited page at depth
 //!   `< d − 1`; orphan and unreachable claims hold for good only once nothing is left unvisited.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet, VecDeque};
 
-use crate::graph::{PageId, SiteGraph};
+use crate::graph::{runs, Occurrence, PageId, SiteGraph};
 
 /// Structure of the site as far as it is known.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,17 +78,98 @@ pub fn analyse(graph: &SiteGraph, start_url: Option<&str>) -> Structure {
                     q.push_front(t);
                 }
             }
-            for (t, e) in graph.outlinks(u) {
-                if !e.followed() {
-                    continue;
-                }
-                if depth[t.index()].is_none_or(|dt| dt > du + 1) {
-                    depth[t.index()] = Some(du + 1);
-                    q.push_back(t);
+            for t in followed_targets(graph, u) {
+                if depth[t as usize].is_none_or(|dt| dt > du + 1) {
+                    depth[t as usize] = Some(du + 1);
+                    q.push_back(PageId::new(t as usize));
                 }
             }
         }
     }
+    summarise(graph, start, depth)
+}
+
+/// The distinct targets of `u`'s followed links.
+fn followed_targets(graph: &SiteGraph, u: PageId) -> impl Iterator<Item = u32> + '_ {
+    let (targets, occs) = graph.out_slices(u);
+    followed_in(targets, occs)
+}
+
+fn followed_in<'a>(targets: &'a [u32], occs: &'a [Occurrence]) -> impl Iterator<Item = u32> + 'a {
+    runs(targets)
+        .filter(move |&(_, a, b)| occs[a..b].iter().any(Occurrence::followed))
+        .map(|(t, _, _)| t)
+}
+
+/// [`analyse`] after visits, from its result before them (`prev`, at the graph's log
+/// position `at`): when the visits only replaced out-links (and appended pages), and no
+/// link that a shortest path could use was removed, depths can only shrink, and they are
+/// lowered from the new links outwards instead of searching the whole site again. `None`
+/// when that does not hold (then [`analyse`] runs).
+pub(crate) fn analyse_after(
+    graph: &SiteGraph,
+    start_url: Option<&str>,
+    prev: &Structure,
+    at: (u64, u64),
+) -> Option<Structure> {
+    let changes = graph.changes_since(at)?;
+    let start = start_page(graph, start_url);
+    if start != prev.start {
+        return None;
+    }
+    let mut depth = prev.depth.clone();
+    depth.resize(graph.index_bound(), None);
+    let mut seen = HashSet::new();
+    let mut touched = Vec::new();
+    for ch in changes {
+        if seen.insert(ch.page) {
+            touched.push(ch);
+        }
+    }
+    // A removed link whose target sat one click below its source may have carried a
+    // shortest path: search again.
+    for ch in &touched {
+        let u = PageId::new(ch.page as usize);
+        let Some(du) = depth.get(ch.page as usize).copied().flatten() else {
+            continue;
+        };
+        let now: HashSet<u32> = followed_targets(graph, u).collect();
+        for t in followed_in(&ch.targets, &ch.occs) {
+            if !now.contains(&t) && depth.get(t as usize).copied().flatten() == Some(du + 1) {
+                return None;
+            }
+        }
+    }
+    // New links can only shorten paths: relax from them, nearest first.
+    let mut heap = BinaryHeap::new();
+    for ch in &touched {
+        if let Some(du) = depth.get(ch.page as usize).copied().flatten() {
+            heap.push(Reverse((du, ch.page)));
+        }
+    }
+    while let Some(Reverse((du, u))) = heap.pop() {
+        if depth[u as usize] != Some(du) {
+            continue; // superseded
+        }
+        let uid = PageId::new(u as usize);
+        if let Some(t) = graph.page(uid).and_then(|p| p.redirect_to) {
+            if depth[t.index()].is_none_or(|dt| dt > du) {
+                depth[t.index()] = Some(du);
+                heap.push(Reverse((du, t.index() as u32)));
+            }
+        }
+        for t in followed_targets(graph, uid) {
+            if depth[t as usize].is_none_or(|dt| dt > du + 1) {
+                depth[t as usize] = Some(du + 1);
+                heap.push(Reverse((du + 1, t)));
+            }
+        }
+    }
+    Some(summarise(graph, start, depth))
+}
+
+/// Coverage, orphans and unreachable pages, given the depths.
+fn summarise(graph: &SiteGraph, start: Option<PageId>, depth: Vec<Option<u32>>) -> Structure {
     let mut visited = 0;
     let mut discovered = 0;
     let mut min_unvisited_depth: Option<u32> = None;
@@ -110,7 +192,7 @@ pub fn analyse(graph: &SiteGraph, start_url: Option<&str>) -> Structure {
         if depth[id.index()].is_none() {
             unreachable.push(id);
         }
-        if p.visited && Some(id) != start && !graph.inlinks(id).any(|(s, _)| s != id) {
+        if p.visited && Some(id) != start && !linked_from_elsewhere(graph, id) {
             orphans.push(id);
         }
     }
@@ -122,5 +204,84 @@ pub fn analyse(graph: &SiteGraph, start_url: Option<&str>) -> Structure {
         discovered,
         orphans,
         unreachable,
+    }
+}
+
+/// Does another page link to `id` (any link, followed or not)?
+fn linked_from_elsewhere(graph: &SiteGraph, id: PageId) -> bool {
+    match graph.in_degree(id) {
+        0 => false,
+        1 => graph
+            .out_slices(id)
+            .0
+            .binary_search(&(id.index() as u32))
+            .is_err(),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::{RawLink, RawObservation};
+    use crate::{Settings, Site};
+
+    /// Random visits (new pages, links removed and added, nofollow, redirects): the
+    /// structure kept up to date after each visit is the one a full search finds.
+    #[test]
+    fn updated_structure_equals_a_full_analysis_after_every_visit() {
+        let mut site = Site::new("https://s.test/", Settings::default()).expect("site");
+        let mut x: u64 = 0xfeed;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let mut updated = 0;
+        for round in 0..400 {
+            let page = if round == 0 { 0 } else { next(40) };
+            let url = if page == 0 {
+                "https://s.test/".to_string()
+            } else {
+                format!("https://s.test/p{page}")
+            };
+            let links: Vec<RawLink> = (0..next(6))
+                .map(|_| RawLink {
+                    href: format!(
+                        "https://s.test/p{}",
+                        next(if round < 150 { 40 } else { 80 })
+                    ),
+                    rel: (next(7) == 0).then(|| "nofollow".to_string()),
+                    ..Default::default()
+                })
+                .collect();
+            let mut o = RawObservation {
+                url,
+                links,
+                ..Default::default()
+            };
+            if next(50) == 0 {
+                o.requested_url = Some(format!("https://s.test/old{}", next(3)));
+            }
+            let before = site.graph.log_position();
+            let prev = site.structure();
+            site.ingest(o).expect("ingest");
+            let incremental = analyse_after(&site.graph, None, &prev, before);
+            updated += usize::from(incremental.is_some());
+            let full = analyse(&site.graph, None);
+            if let Some(inc) = incremental {
+                assert_eq!(inc, full, "round {round}");
+            }
+            assert_eq!(
+                *site.structure(),
+                full,
+                "round {round}: the cached structure"
+            );
+        }
+        assert!(
+            updated > 200,
+            "most visits were followed incrementally ({updated})"
+        );
     }
 }
