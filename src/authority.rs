@@ -961,7 +961,7 @@ fn finish(
     // Shares are finite and non-negative, so their bit patterns sort like their values:
     // sort by key (descending), then order each run of equal shares by URL. After a visit
     // the previous order is nearly right, and the (adaptive, stable) sort starts from it.
-    let mut order: Vec<u32> = match warm {
+    let start: Vec<u32> = match warm {
         Some(w)
             if w.model == model
                 && w.pages.len() <= n
@@ -974,7 +974,13 @@ fn finish(
         }
         _ => (0..n as u32).collect(),
     };
-    order.sort_by_key(|&c| std::cmp::Reverse(share[c as usize].to_bits()));
+    // Sorted as (key, id) pairs: no gather of the share per comparison.
+    let mut keyed: Vec<(u64, u32)> = start
+        .into_iter()
+        .map(|c| (!share[c as usize].to_bits(), c))
+        .collect();
+    keyed.sort_by_key(|&(k, _)| k);
+    let mut order: Vec<u32> = keyed.into_iter().map(|(_, c)| c).collect();
     let url = |c: u32| graph.page(pages[c as usize]).map(|p| &p.url);
     let mut i = 0;
     while i < n {

@@ -465,7 +465,9 @@ impl Site {
                 continue;
             }
             let id = pids[i];
-            let canonical = n.canonical.as_deref().and_then(|c| {
+            // A declared canonical too long to be an address is ignored, as ingest does.
+            let declared = n.canonical.as_deref().filter(|c| c.len() <= MAX_URL_LEN);
+            let canonical = declared.and_then(|c| {
                 match self
                     .graph
                     .normalizer()
@@ -496,7 +498,7 @@ impl Site {
                 title: n.title.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
                 h1: n.h1.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
                 lang: n.lang.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
-                canonical_url: n.canonical.as_deref().map(|s| clamp_box(s, MAX_URL_LEN)),
+                canonical_url: declared.map(Into::into),
                 canonical,
                 redirect_to: redirect_to.filter(|&r| r != id),
                 meta_refresh: n.meta_refresh,
@@ -612,10 +614,12 @@ pub fn parse_doc(text: &str) -> Result<ExportDoc> {
 //   links: per page in page order, its out-edge count, then per edge (targets by index):
 //     target position, occurrence count, then per occurrence anchor, order, region byte,
 //     flags byte, quality byte
-//   then, optionally (added later in version 2; older snapshots end above), the latest
-//     shares, to warm-start the first ranking after a restore: per model computed, a model
-//     byte (1 prominence, 2 classic) and per page in page order its share as f64 LE (NaN
-//     when not ranked)
+//   then, optionally (added later in version 2; older snapshots end above), sections that
+//     spare the first report after a restore most of its work, each a tag byte:
+//     1 / 2: the latest shares of the prominence / classic model, per page in page order as
+//       f64 LE (NaN when not ranked), to warm-start the first ranking;
+//     3: the click depths, per page in page order as a varint (0 unreached, else depth + 1),
+//       taken only if they check out as this graph's depths (structure::from_depths)
 //
 // It is written and read in one pass without intermediate structures, and the checksum turns damaged bytes into a clear error
 // before anything is built. Version 1 (postcard, "LFS1") is still read.
@@ -779,6 +783,12 @@ impl Site {
     /// The whole state as compact bytes (for IndexedDB), format version 2 (see the comment
     /// above).
     pub fn snapshot(&self) -> Vec<u8> {
+        self.snapshot_with(true)
+    }
+
+    /// [`Site::snapshot`]; without the optional sections (shares, depths) when `sections` is
+    /// false, as earlier builds wrote it.
+    fn snapshot_with(&self, sections: bool) -> Vec<u8> {
         let g = &self.graph;
         let mut pos: Vec<u32> = vec![u32::MAX; g.index_bound()];
         for (i, id) in g.page_ids().enumerate() {
@@ -844,13 +854,28 @@ impl Site {
                 }
             }
         }
+        // Current shares of the model in use, and depths, for the first report after a
+        // restore (both usually cached already, or updated from the last visits).
+        let st = sections.then(|| {
+            self.authority(self.settings.model);
+            self.structure()
+        });
         for (tag, model) in [(1u8, Model::Prominence), (2u8, Model::Classic)] {
+            if !sections {
+                break;
+            }
             if let Some(a) = self.last_authority(model) {
                 w.0.push(tag);
                 for id in g.page_ids() {
                     let share = a.share_of(id).unwrap_or(f64::NAN);
                     w.0.extend_from_slice(&share.to_le_bytes());
                 }
+            }
+        }
+        if let Some(st) = st {
+            w.0.push(3);
+            for id in g.page_ids() {
+                w.var(st.depth_of(id).map_or(0, |d| u64::from(d) + 1));
             }
         }
         let sum = checksum(&w.0[12..]);
@@ -880,6 +905,22 @@ impl Site {
                     clamp_for_message(&p.url),
                     site.root()
                 )));
+            }
+            // The declared canonical and the canonical page agree, as ingest and import
+            // make them (else an export → import would not give the same pages).
+            if let Some(c) = &p.canonical_url {
+                let base = url::Url::parse(&p.url).ok();
+                let expected = match norm.classify(c, base.as_ref()) {
+                    Ok(Classified::Internal { url, .. }) if *url != *p.url => Some(url),
+                    _ => None,
+                };
+                let actual = p.canonical.and_then(|id| site.graph.page(id)).map(|c| &c.url);
+                if expected.as_deref() != actual.map(|u| &**u) {
+                    return Err(damaged(&format!(
+                        "the canonical of {} does not match its declaration",
+                        clamp_for_message(&p.url)
+                    )));
+                }
             }
         }
         Ok(site)
@@ -1013,10 +1054,25 @@ impl Site {
         }
         // The latest shares: the first ranking after the restore starts from them.
         let mut warm = Vec::new();
+        let mut depths = None;
         while r.pos < bytes.len() {
             let model = match r.byte()? {
                 1 => Model::Prominence,
                 2 => Model::Classic,
+                3 => {
+                    let mut depth = vec![None; site.graph.index_bound()];
+                    for &id in &ids {
+                        let d = r.var()?;
+                        if d > 0 {
+                            depth[id.index()] = Some(
+                                u32::try_from(d - 1)
+                                    .map_err(|_| damaged("a depth out of range"))?,
+                            );
+                        }
+                    }
+                    depths = Some(depth);
+                    continue;
+                }
                 _ => return Err(damaged("unexpected bytes at the end")),
             };
             let mut share = Vec::with_capacity(n);
@@ -1047,6 +1103,12 @@ impl Site {
         site.graph.structural();
         for a in warm {
             site.seed_warm(a);
+        }
+        if let Some(depth) = depths {
+            let start = site.settings.start_url.clone();
+            if let Some(st) = crate::structure::from_depths(&site.graph, start.as_deref(), depth) {
+                site.seed_structure(st);
+            }
         }
         Ok(site)
     }
@@ -1180,14 +1242,14 @@ mod snapshot_tests {
     #[test]
     fn v2_round_trip_and_checksum() {
         let s = sample();
-        // Before any ranking: no shares section.
-        let unranked = s.snapshot();
-        let r = Site::restore(&unranked).expect("restore");
+        // As earlier builds wrote it: without the optional sections.
+        let plain = s.snapshot_with(false);
+        let r = Site::restore(&plain).expect("restore");
         assert_eq!(r.export_json(), s.export_json());
-        // Ranked (the export ranks both models): the shares travel along.
+        // With shares (the export ranked both models) and depths.
         let bytes = s.snapshot();
         assert_eq!(&bytes[..4], b"LFS2");
-        assert!(bytes.len() > unranked.len());
+        assert!(bytes.len() > plain.len());
         let r = Site::restore(&bytes).expect("restore");
         assert_eq!(r.export_json(), s.export_json());
         assert_eq!(r.snapshot(), bytes);
@@ -1212,6 +1274,7 @@ mod snapshot_tests {
         let cold = site.authority(Model::Prominence);
         assert!(cold.iterations > 5);
         let r = Site::restore(&site.snapshot()).expect("restore");
+        assert!(r.structure_seeded(), "the stored depths checked out");
         let warm = r.authority(Model::Prominence);
         assert!(warm.warm_started);
         assert!(
@@ -1228,6 +1291,12 @@ mod snapshot_tests {
         assert!(l1 < 1e-9, "L1 {l1}");
         // Nothing ranked under the classic model yet: it starts cold.
         assert!(!r.authority(Model::Classic).warm_started);
+        // The depths came along, checked, and equal a fresh analysis.
+        assert_eq!(
+            *r.structure(),
+            crate::structure::analyse(r.graph(), None),
+            "seeded structure"
+        );
     }
 
     #[test]

@@ -212,6 +212,18 @@ impl Site {
         }
     }
 
+    /// Seeds the structure with one computed for the graph as it is now (after a restore).
+    pub(crate) fn seed_structure(&self, s: Structure) {
+        self.cache.borrow_mut().structure_prev = Some((Rc::new(s), self.graph.log_position()));
+    }
+
+    /// Was the structure seeded (and not yet recomputed)?
+    #[cfg(test)]
+    pub(crate) fn structure_seeded(&self) -> bool {
+        let c = self.cache.borrow();
+        c.structure.is_none() && c.structure_prev.is_some()
+    }
+
     /// Depth, orphans and coverage, computed at most once per graph change.
     pub fn structure(&self) -> Rc<Structure> {
         self.sync();

@@ -383,20 +383,37 @@ fn site_suite(a: &Args) -> Result<(), String> {
 
 /// Snapshot → restore only, `reps` times (for profiling the cold wake).
 fn restore_only(a: &Args) -> Result<(), String> {
-    let site = synth(a).site();
+    let s = synth(a);
+    let site = s.site();
+    let body = s.url(5000.min(a.pages - 1));
+    // Ranked before the snapshot, as in the extension: the snapshot carries the shares.
+    site.page_report(&body).map_err(|e| e.to_string())?;
     let bytes = site.snapshot();
     drop(site);
-    let mut times = Vec::new();
+    let (mut times, mut auth, mut st, mut rep) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..a.reps {
         let t = Instant::now();
         let r = Site::restore(&bytes).map_err(|e| e.to_string())?;
         times.push(ms(t));
+        // The first report after a wake, in its parts.
+        let t = Instant::now();
+        r.authority(r.settings().model);
+        auth.push(ms(t));
+        let t = Instant::now();
+        r.structure();
+        st.push(ms(t));
+        let t = Instant::now();
+        r.page_report(&body).map_err(|e| e.to_string())?;
+        rep.push(ms(t));
         std::mem::forget(r); // keep drop time (and allocator reuse) out of the profile
     }
     println!(
-        "{{\"bench\": \"restore\", \"bytes\": {}, \"restore_ms\": {}}}",
+        "{{\"bench\": \"restore\", \"bytes\": {}, \"restore_ms\": {}, \"first_authority_ms\": {}, \"first_structure_ms\": {}, \"first_report_rest_ms\": {}}}",
         bytes.len(),
-        stats(&times)
+        stats(&times),
+        stats(&auth),
+        stats(&st),
+        stats(&rep)
     );
     Ok(())
 }
