@@ -519,12 +519,22 @@ impl Site {
                 };
                 auth.share_of(rep).unwrap_or(0.0)
             };
-            inl.sort_by(|a, b| {
-                share(b.1)
-                    .total_cmp(&share(a.1))
-                    .then(a.1.index().cmp(&b.1.index()))
-            });
-            inl.truncate(INLINK_GROUP_LIMIT);
+            // Each source's share once, then the strongest groups picked and sorted.
+            let mut keyed: Vec<(f64, usize)> = inl
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (share(g.1), i))
+                .collect();
+            let cmp = |a: &(f64, usize), b: &(f64, usize)| {
+                b.0.total_cmp(&a.0)
+                    .then(inl[a.1].1.index().cmp(&inl[b.1].1.index()))
+                    .then(a.1.cmp(&b.1))
+            };
+            keyed.select_nth_unstable_by(INLINK_GROUP_LIMIT - 1, cmp);
+            keyed.truncate(INLINK_GROUP_LIMIT);
+            keyed.sort_unstable_by(cmp);
+            let mut slots: Vec<Option<_>> = inl.into_iter().map(Some).collect();
+            inl = keyed.iter().filter_map(|&(_, i)| slots[i].take()).collect();
         }
         let groups: Vec<InlinkGroup> = inl
             .into_iter()

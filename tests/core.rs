@@ -576,4 +576,7 @@ fn hub_page_report_lists_the_strongest_sources_and_counts_the_rest() {
     for i in 0..3 {
         assert!(first.contains(&u(&format!("/p{i}")).as_str()), "{first:?}");
     }
+    // Equal shares: the sources in the order they were first seen (page index).
+    let rest: Vec<&str> = r.inlinks[3..6].iter().map(|g| g.source.as_str()).collect();
+    assert_eq!(rest, [u("/p3"), u("/p4"), u("/p5")], "{rest:?}");
 }
