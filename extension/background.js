@@ -32,6 +32,15 @@
 import init, { LinkflowSite } from "./pkg/linkflow.js";
 import * as store from "./storage.js";
 
+// Wake timings: ms since this worker started (performance.now()), first occurrence of each
+// step. Kept in memory only; scripts/bench-browser.mjs reads them over the devtools
+// protocol to break the cold wake down.
+const wake = { script: performance.now() };
+globalThis.linkflowWake = wake;
+function mark(step) {
+  wake[step] ??= performance.now();
+}
+
 const api = globalThis.browser?.runtime?.getURL ? globalThis.browser : globalThis.chrome;
 
 const VERSION = api.runtime.getManifest().version;
@@ -41,6 +50,7 @@ const SCRIPT_PREFIX = "linkflow:";
 let wasmOk = false;
 const ready = init().then(() => {
   wasmOk = true;
+  mark("wasmReady");
 });
 ready.catch((e) => console.error("Linkflow: the wasm core failed to load", e));
 
@@ -108,6 +118,7 @@ async function loadSite(record) {
   let snap = null;
   try {
     snap = await store.getSnapshot(record.origin);
+    mark("snapshotRead");
   } catch (e) {
     entry.error = `Could not read the stored data of ${record.origin}: ${errorText(e)}`;
     return entry;
@@ -116,6 +127,7 @@ async function loadSite(record) {
     if (snap && snap.bytes) {
       entry.site = LinkflowSite.restore(snap.bytes instanceof Uint8Array ? snap.bytes : new Uint8Array(snap.bytes));
       entry.seq = snap.seq || 0;
+      mark("restored");
     } else {
       entry.site = new LinkflowSite(record.siteUrl, record.settings || {});
     }
@@ -128,6 +140,7 @@ async function loadSite(record) {
   let journal = [];
   try {
     journal = await store.getJournal(record.origin);
+    mark("journalRead");
   } catch (e) {
     entry.error = entry.error || `Could not read the journal of ${record.origin}: ${errorText(e)}`;
   }
@@ -142,16 +155,22 @@ async function loadSite(record) {
       console.warn(`Linkflow: journal entry ${j.key} of ${record.origin} refused on replay:`, errorText(e));
     }
   }
+  mark("replayed");
   return entry;
 }
 
 async function doLoad() {
   await ready;
+  await store.open();
+  mark("idbOpen");
   const records = await store.getSites();
+  mark("sitesRead");
   const entries = await Promise.all(records.map(loadSite));
   sites.clear();
   for (const e of entries) sites.set(e.record.origin, e);
+  mark("restoredAll");
   await syncRegistrations().catch((e) => console.warn("Linkflow: registration check failed", e));
+  mark("loaded");
 }
 
 /** The one load, shared by every message; retried after a failure. */
@@ -508,7 +527,12 @@ const handlers = {
       const entry = entryForUrl(url);
       if (!entry) throw new Error(`Linkflow is not tracking ${originOf(url)}`);
       await entry.chain;
-      return { report: usable(entry).pageReport(url), site: siteInfo(entry) };
+      mark("reportStart");
+      const report = usable(entry).pageReport(url);
+      mark("reportDone");
+      const site = siteInfo(entry);
+      mark("siteInfo");
+      return { report, site };
     },
   },
 
@@ -612,6 +636,7 @@ async function handle(msg, sender) {
 }
 
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  mark("message");
   handle(msg, sender).then(sendResponse, (e) => sendResponse({ ok: false, error: errorText(e) }));
   return true;
 });
