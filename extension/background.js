@@ -113,19 +113,26 @@ function newEntry(record) {
   return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0 };
 }
 
+/**
+ * Reads a site's snapshot and journal (while the wasm still compiles), then restores and
+ * replays them once the wasm is ready.
+ */
 async function loadSite(record) {
   const entry = newEntry(record);
-  let snap = null;
+  let data;
   try {
-    snap = await store.getSnapshot(record.origin);
-    mark("snapshotRead");
+    data = await store.readSite(record.origin);
+    mark("siteRead");
   } catch (e) {
     entry.error = `Could not read the stored data of ${record.origin}: ${errorText(e)}`;
     return entry;
   }
+  await ready;
+  mark("restoreStart");
+  const snap = data.snapshot;
   try {
     if (snap && snap.bytes) {
-      entry.site = LinkflowSite.restore(snap.bytes instanceof Uint8Array ? snap.bytes : new Uint8Array(snap.bytes));
+      entry.site = LinkflowSite.restore(snap.bytes);
       entry.seq = snap.seq || 0;
       mark("restored");
     } else {
@@ -137,14 +144,7 @@ async function loadSite(record) {
     entry.site = null;
     entry.error = `The stored data of ${record.origin} could not be restored (${errorText(e)}). Nothing was deleted; new visits are still recorded. Use "Clear site data" to start over.`;
   }
-  let journal = [];
-  try {
-    journal = await store.getJournal(record.origin);
-    mark("journalRead");
-  } catch (e) {
-    entry.error = entry.error || `Could not read the journal of ${record.origin}: ${errorText(e)}`;
-  }
-  for (const j of journal) {
+  for (const j of data.journal) {
     entry.lastKey = j.key;
     entry.pending++;
     if (!entry.site) continue;
@@ -160,17 +160,19 @@ async function loadSite(record) {
 }
 
 async function doLoad() {
-  await ready;
+  // IndexedDB is read while the wasm module compiles (`ready`); loadSite waits for both.
+  mark("idbStart");
   await store.open();
   mark("idbOpen");
   const records = await store.getSites();
   mark("sitesRead");
   const entries = await Promise.all(records.map(loadSite));
+  await ready; // no site yet: handlers still need the core
   sites.clear();
   for (const e of entries) sites.set(e.record.origin, e);
-  mark("restoredAll");
-  await syncRegistrations().catch((e) => console.warn("Linkflow: registration check failed", e));
   mark("loaded");
+  // Not awaited: the first answer does not wait for it; track/untrack queue behind it.
+  serialisedAdmin(syncRegistrations).catch((e) => console.warn("Linkflow: registration check failed", e));
 }
 
 /** The one load, shared by every message; retried after a failure. */
@@ -648,7 +650,7 @@ api.permissions.onAdded.addListener(() => {
 
 api.permissions.onRemoved.addListener(() => {
   ensureLoaded()
-    .then(syncRegistrations)
+    .then(() => serialisedAdmin(syncRegistrations))
     .catch(() => {});
 });
 
