@@ -32,6 +32,15 @@
 import init, { LinkflowSite } from "./pkg/linkflow.js";
 import * as store from "./storage.js";
 
+// Wake timings: ms since this worker started (performance.now()), first occurrence of each
+// step. Kept in memory only; scripts/bench-browser.mjs reads them over the devtools
+// protocol to break the cold wake down.
+const wake = { script: performance.now() };
+globalThis.linkflowWake = wake;
+function mark(step) {
+  wake[step] ??= performance.now();
+}
+
 const api = globalThis.browser?.runtime?.getURL ? globalThis.browser : globalThis.chrome;
 
 const VERSION = api.runtime.getManifest().version;
@@ -41,6 +50,7 @@ const SCRIPT_PREFIX = "linkflow:";
 let wasmOk = false;
 const ready = init().then(() => {
   wasmOk = true;
+  mark("wasmReady");
 });
 ready.catch((e) => console.error("Linkflow: the wasm core failed to load", e));
 
@@ -103,19 +113,28 @@ function newEntry(record) {
   return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0 };
 }
 
+/**
+ * Reads a site's snapshot and journal (while the wasm still compiles), then restores and
+ * replays them once the wasm is ready.
+ */
 async function loadSite(record) {
   const entry = newEntry(record);
-  let snap = null;
+  let data;
   try {
-    snap = await store.getSnapshot(record.origin);
+    data = await store.readSite(record.origin);
+    mark("siteRead");
   } catch (e) {
     entry.error = `Could not read the stored data of ${record.origin}: ${errorText(e)}`;
     return entry;
   }
+  await ready;
+  mark("restoreStart");
+  const snap = data.snapshot;
   try {
     if (snap && snap.bytes) {
-      entry.site = LinkflowSite.restore(snap.bytes instanceof Uint8Array ? snap.bytes : new Uint8Array(snap.bytes));
+      entry.site = LinkflowSite.restore(snap.bytes);
       entry.seq = snap.seq || 0;
+      mark("restored");
     } else {
       entry.site = new LinkflowSite(record.siteUrl, record.settings || {});
     }
@@ -125,13 +144,7 @@ async function loadSite(record) {
     entry.site = null;
     entry.error = `The stored data of ${record.origin} could not be restored (${errorText(e)}). Nothing was deleted; new visits are still recorded. Use "Clear site data" to start over.`;
   }
-  let journal = [];
-  try {
-    journal = await store.getJournal(record.origin);
-  } catch (e) {
-    entry.error = entry.error || `Could not read the journal of ${record.origin}: ${errorText(e)}`;
-  }
-  for (const j of journal) {
+  for (const j of data.journal) {
     entry.lastKey = j.key;
     entry.pending++;
     if (!entry.site) continue;
@@ -142,16 +155,24 @@ async function loadSite(record) {
       console.warn(`Linkflow: journal entry ${j.key} of ${record.origin} refused on replay:`, errorText(e));
     }
   }
+  mark("replayed");
   return entry;
 }
 
 async function doLoad() {
-  await ready;
+  // IndexedDB is read while the wasm module compiles (`ready`); loadSite waits for both.
+  mark("idbStart");
+  await store.open();
+  mark("idbOpen");
   const records = await store.getSites();
+  mark("sitesRead");
   const entries = await Promise.all(records.map(loadSite));
+  await ready; // no site yet: handlers still need the core
   sites.clear();
   for (const e of entries) sites.set(e.record.origin, e);
-  await syncRegistrations().catch((e) => console.warn("Linkflow: registration check failed", e));
+  mark("loaded");
+  // Not awaited: the first answer does not wait for it; track/untrack queue behind it.
+  serialisedAdmin(syncRegistrations).catch((e) => console.warn("Linkflow: registration check failed", e));
 }
 
 /** The one load, shared by every message; retried after a failure. */
@@ -508,7 +529,12 @@ const handlers = {
       const entry = entryForUrl(url);
       if (!entry) throw new Error(`Linkflow is not tracking ${originOf(url)}`);
       await entry.chain;
-      return { report: usable(entry).pageReport(url), site: siteInfo(entry) };
+      mark("reportStart");
+      const report = usable(entry).pageReport(url);
+      mark("reportDone");
+      const site = siteInfo(entry);
+      mark("siteInfo");
+      return { report, site };
     },
   },
 
@@ -612,6 +638,7 @@ async function handle(msg, sender) {
 }
 
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  mark("message");
   handle(msg, sender).then(sendResponse, (e) => sendResponse({ ok: false, error: errorText(e) }));
   return true;
 });
@@ -623,7 +650,7 @@ api.permissions.onAdded.addListener(() => {
 
 api.permissions.onRemoved.addListener(() => {
   ensureLoaded()
-    .then(syncRegistrations)
+    .then(() => serialisedAdmin(syncRegistrations))
     .catch(() => {});
 });
 

@@ -2,7 +2,11 @@
 //
 // Database `linkflow`, version 1:
 //   sites      key origin → { origin, siteUrl, settings, trackedAt, tracking }
-//   snapshots  key origin → { origin, bytes: Uint8Array (LinkflowSite.snapshot()), seq, upToKey, at }
+//   snapshots  key origin → { origin, bytes, seq, upToKey, at }
+//              bytes: LinkflowSite.snapshot() as a Blob (records written before hold a
+//              Uint8Array; both load). IndexedDB keeps a large value in a blob file anyway;
+//              stored as a Blob, it reads back without structured-clone decoding (18 MB:
+//              about half the time).
 //   journal    autoIncrement key → { origin, observation, at }, index "origin"
 //
 // The journal holds the observations ingested since the site's snapshot. A write is only
@@ -87,14 +91,41 @@ export async function putSite(record) {
   await committed;
 }
 
-/** The site's snapshot record, or null. */
+/** A snapshot record with its bytes as a Uint8Array, whatever form they were stored in. */
+async function withBytes(rec) {
+  if (!rec || rec.bytes == null) return rec || null;
+  const b = rec.bytes;
+  if (b instanceof Uint8Array) return rec;
+  return { ...rec, bytes: new Uint8Array(b instanceof Blob ? await b.arrayBuffer() : b) };
+}
+
+/** Collects the journal entries of `origin` in key order: [{key, observation, at}]. */
+function journalIn(tx, origin) {
+  const out = [];
+  return new Promise((resolve, reject) => {
+    const req = tx.objectStore("journal").index("origin").openCursor(IDBKeyRange.only(origin));
+    req.onsuccess = () => {
+      const c = req.result;
+      if (!c) {
+        // An index cursor over one origin already walks primary keys in order; sort to be sure.
+        resolve(out.sort((a, b) => a.key - b.key));
+        return;
+      }
+      out.push({ key: c.primaryKey, observation: c.value.observation, at: c.value.at });
+      c.continue();
+    };
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/** The site's snapshot record (bytes: Uint8Array), or null. */
 export async function getSnapshot(origin) {
   const db = await open();
   const tx = db.transaction("snapshots", "readonly");
   const committed = done(tx);
   const rec = await request(tx.objectStore("snapshots").get(origin));
   await committed;
-  return rec || null;
+  return withBytes(rec);
 }
 
 /** The site's journal entries in key order: [{key, observation, at}]. */
@@ -102,21 +133,22 @@ export async function getJournal(origin) {
   const db = await open();
   const tx = db.transaction("journal", "readonly");
   const committed = done(tx);
-  const out = [];
-  await new Promise((resolve, reject) => {
-    const req = tx.objectStore("journal").index("origin").openCursor(IDBKeyRange.only(origin));
-    req.onsuccess = () => {
-      const c = req.result;
-      if (!c) return resolve();
-      out.push({ key: c.primaryKey, observation: c.value.observation, at: c.value.at });
-      c.continue();
-    };
-    req.onerror = () => reject(req.error);
-  });
+  const out = await journalIn(tx, origin);
   await committed;
-  // An index cursor over one origin already walks primary keys in order; sort to be sure.
-  out.sort((a, b) => a.key - b.key);
   return out;
+}
+
+/**
+ * What a wake needs, read in ONE transaction (so the two agree even if a compaction
+ * raced): {snapshot: record (bytes: Uint8Array) | null, journal: [{key, observation, at}]}.
+ */
+export async function readSite(origin) {
+  const db = await open();
+  const tx = db.transaction(["snapshots", "journal"], "readonly");
+  const committed = done(tx);
+  const [rec, journal] = await Promise.all([request(tx.objectStore("snapshots").get(origin)), journalIn(tx, origin)]);
+  await committed;
+  return { snapshot: await withBytes(rec), journal };
 }
 
 /** Appends one observation to the journal; resolves with its key once committed. */
@@ -140,14 +172,15 @@ function deleteJournalOf(tx, origin, upToKey) {
 }
 
 /**
- * Writes a new snapshot and deletes the journal entries it covers (keys <= upToKey), in
- * one transaction.
+ * Writes a new snapshot (bytes: Uint8Array, stored as a Blob) and deletes the journal
+ * entries it covers (keys <= upToKey), in one transaction.
  */
 export async function compact(origin, bytes, seq, upToKey) {
   const db = await open();
   const tx = db.transaction(["snapshots", "journal"], "readwrite");
   const committed = done(tx);
-  tx.objectStore("snapshots").put({ origin, bytes, seq, upToKey: upToKey ?? null, at: Date.now() });
+  const blob = new Blob([bytes], { type: "application/octet-stream" });
+  tx.objectStore("snapshots").put({ origin, bytes: blob, seq, upToKey: upToKey ?? null, at: Date.now() });
   if (upToKey != null) deleteJournalOf(tx, origin, upToKey);
   await committed;
 }

@@ -5,6 +5,7 @@
 //   node scripts/bench-browser.mjs --pkg DIR [--quick] [--reps N]   (DIR: a wasm built with
 //   `--features bench`, see docs/BENCHMARKS.md)
 //                                                      [--only pagerank,site,wake]
+//                                                      [--ext DIR]  (default: extension/)
 //
 // The extension folder (extension/, with pkg/ from `./build.sh build`, or --pkg DIR) is
 // copied to a temporary folder with one extra empty page, bench.html, so timings run in an
@@ -30,6 +31,8 @@ const QUICK = argv.includes("--quick");
 const ONLY = new Set(opt("--only", "pagerank,site,wake").split(","));
 const REPS = Number(opt("--reps", QUICK ? 2 : 5));
 const PKG = path.resolve(opt("--pkg", path.join(ROOT, "extension/pkg")));
+// --ext DIR: bench another copy of extension/ (e.g. an older commit's, to compare wakes).
+const EXT = path.resolve(opt("--ext", path.join(ROOT, "extension")));
 // The benchmark entry points (BenchGraph, benchSite…) exist only in a wasm built with
 // `--features bench`; the shipped extension leaves them out.
 if (!fs.readFileSync(path.join(PKG, "linkflow.js"), "utf8").includes("BenchGraph")) {
@@ -54,11 +57,46 @@ function prepareExtension() {
     if (!fs.existsSync(path.join(PKG, f))) throw new Error(`${path.join(PKG, f)} is missing: run ./build.sh build`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "linkflow-bench-ext-"));
-  fs.cpSync(path.join(ROOT, "extension"), dir, { recursive: true });
+  fs.cpSync(EXT, dir, { recursive: true });
   fs.rmSync(path.join(dir, "pkg"), { recursive: true, force: true });
   fs.cpSync(PKG, path.join(dir, "pkg"), { recursive: true });
   fs.writeFileSync(path.join(dir, "bench.html"), "<!doctype html><meta charset=utf-8><title>bench</title>\n");
   return dir;
+}
+
+/**
+ * One cold wake, step by step, from the page's send/receive times and the worker's marks
+ * (extension/background.js `mark`; both on the same clock: timeOrigin + now). Reading
+ * IndexedDB overlaps the wasm compilation, so the steps do not add up to the total; the
+ * marks also come as a timeline (ms since the message was sent). Older workers lack some
+ * marks: idbStart (IndexedDB opened after the wasm), siteRead (snapshotRead: the journal
+ * was read after the restore, inside "journal"), restoreStart.
+ */
+function wakeSteps(r, w) {
+  const fixed = { sent: r.sent, received: r.received, origin: w.origin };
+  const at = (k) => fixed[k] ?? (w[k] == null ? NaN : w.origin + w[k]);
+  w = { ...w, idbStart: w.idbStart ?? w.wasmReady, siteRead: w.siteRead ?? w.snapshotRead };
+  w.restoreStart ??= w.siteRead;
+  const steps = [
+    ["worker_start", "sent", "origin"], // the browser starts the worker for the message
+    ["scripts", "origin", "script"], // background.js + imports fetched, compiled, run
+    ["wasm_init", "script", "wasmReady"], // fetch + compile + instantiate the module
+    ["idb_open", "idbStart", "idbOpen"],
+    ["idb_sites", "idbOpen", "sitesRead"],
+    ["idb_read", "sitesRead", "siteRead"], // the snapshot (and the journal, one transaction)
+    ["wait_wasm", "siteRead", "restoreStart"], // bytes in hand, the wasm not ready yet
+    ["restore", "restoreStart", "restored"], // copy into wasm memory + LinkflowSite.restore
+    ["journal", "restored", "replayed"], // replay (older workers: read + replay)
+    ["to_loaded", "replayed", "loaded"], // older workers: the registration check
+    ["first_report", "reportStart", "reportDone"],
+    ["site_info", "reportDone", "siteInfo"], // stats()
+    ["answer", "siteInfo", "received"], // structured clone, message back
+  ];
+  const out = { total: r.received - r.sent };
+  for (const [k, a, b] of steps) out[k] = at(b) - at(a);
+  out.timeline = {};
+  for (const k of ["origin", ...Object.keys(w).filter((k) => k !== "origin")]) out.timeline[k] = +(at(k) - r.sent).toFixed(1);
+  return out;
 }
 
 async function main() {
@@ -73,7 +111,7 @@ async function main() {
       "--disable-dev-shm-usage", `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`,
     ],
   });
-  const out = { date: new Date().toISOString(), quick: QUICK, reps: REPS, pkg: PKG, results: {} };
+  const out = { date: new Date().toISOString(), quick: QUICK, reps: REPS, pkg: PKG, ext: EXT, results: {} };
   try {
     let sw = context.serviceWorkers().find((w) => w.url().startsWith("chrome-extension://"));
     if (!sw) sw = await context.waitForEvent("serviceworker", { timeout: 20_000 });
@@ -226,10 +264,10 @@ async function main() {
     // Cold wake in the real worker: snapshot in IndexedDB, worker stopped, one pageReport.
     if (ONLY.has("wake")) await coldWake();
     async function coldWake() {
-    const page = await context.newPage();
-    await page.goto(benchUrl);
+    const setupPage = await context.newPage();
+    await setupPage.goto(benchUrl);
     log("… cold wake (real worker)");
-    const setup = await page.evaluate(async ({ SMALL, LPP, SEED }) => {
+    const setup = await setupPage.evaluate(async ({ SMALL, LPP, SEED }) => {
       const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
       await m.default();
       const store = await import(chrome.runtime.getURL("storage.js"));
@@ -251,21 +289,47 @@ async function main() {
       return { snapshot_bytes: bytes.length, idb_read_ms: t1 - t0, restore_ms: t2 - t1, first_report_ms: t3 - t2,
                body: m.benchUrl(SMALL, LPP, SEED, Math.min(5000, SMALL - 1)) };
     }, common);
+    // Wake the worker from a page that never loaded the wasm: V8 shares a compiled module
+    // between the isolates of a process, so a page still holding it would spare the worker
+    // its compilation (and hand it code already optimised by the setup).
+    await setupPage.close();
+    const page = await context.newPage();
+    await page.goto(benchUrl);
     const cdp = await context.newCDPSession(page);
+    await cdp.send("HeapProfiler.collectGarbage");
     await cdp.send("ServiceWorker.enable");
     const wakes = [];
+    const steps = [];
     for (let k = 0; k < REPS; k++) {
       await cdp.send("ServiceWorker.stopAllWorkers");
       await new Promise((r) => setTimeout(r, 300));
       const t0 = Date.now();
-      const ans = await page.evaluate((url) => chrome.runtime.sendMessage({ type: "pageReport", url }), setup.body);
+      const r = await page.evaluate(async (url) => {
+        const sent = performance.timeOrigin + performance.now();
+        const ans = await chrome.runtime.sendMessage({ type: "pageReport", url });
+        return { ok: ans?.ok === true, error: ans?.error, sent, received: performance.timeOrigin + performance.now() };
+      }, setup.body);
       const dt = Date.now() - t0;
-      if (!ans || ans.ok !== true) throw new Error(`pageReport after wake failed: ${JSON.stringify(ans).slice(0, 300)}`);
+      if (!r.ok) throw new Error(`pageReport after wake failed: ${String(r.error).slice(0, 300)}`);
       wakes.push(dt);
+      // The woken worker's own marks (extension/background.js `wake`): ms since it started.
+      // (Playwright keeps one Worker object for the extension's worker across restarts.)
+      const sw = context.serviceWorkers().find((x) => x.url().startsWith(`chrome-extension://${id}/`));
+      const w = await sw.evaluate(() => ({ origin: performance.timeOrigin, ...globalThis.linkflowWake }));
+      steps.push(wakeSteps(r, w));
     }
     const s = [...wakes].sort((a, b) => a - b);
-    out.results.cold_wake_100k = { ...setup, worker_wake_to_report_ms: s[s.length >> 1], runs: wakes };
-    log(`  cold_wake_100k: ${JSON.stringify(out.results.cold_wake_100k)}`);
+    const med = (v) => { const x = [...v].sort((a, b) => a - b); return x[x.length >> 1]; };
+    const breakdown = {};
+    for (const key of Object.keys(steps[0])) {
+      if (key !== "timeline") breakdown[key] = +med(steps.map((x) => x[key])).toFixed(1);
+    }
+    const timeline = {};
+    for (const key of Object.keys(steps[0].timeline)) timeline[key] = med(steps.map((x) => x.timeline[key] ?? NaN));
+    out.results.cold_wake_100k = { ...setup, worker_wake_to_report_ms: s[s.length >> 1], runs: wakes,
+                                   worker_breakdown_ms: breakdown, worker_timeline_ms: timeline,
+                                   worker_breakdown_runs: steps };
+    log(`  cold_wake_100k: ${JSON.stringify({ ...out.results.cold_wake_100k, worker_breakdown_runs: undefined })}`);
     await page.close();
     // Memory per occurrence as the worker holds a site after a wake: a fresh wasm instance,
     // the snapshot read from IndexedDB, wasm memory growth across the restore.

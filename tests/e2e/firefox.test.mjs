@@ -142,4 +142,34 @@ describe("real Firefox over WebDriver BiDi", { skip: fs.existsSync(FIREFOX) ? fa
     );
     await bidi.send("browsingContext.close", { context: page });
   });
+
+  test("the snapshot is stored as a Blob and reads back into the same graph", async () => {
+    const origin = srv.url;
+    const exported = await send(tab, { type: "export", origin }); // an export writes a snapshot
+    assert.ok(exported.ok, JSON.stringify(exported).slice(0, 300));
+    const st = await send(tab, { type: "status", url: `${origin}/` });
+    // Read it as the background does on a wake (storage.js), restore it in this page.
+    const back = await bidi.evaluate(
+      tab,
+      `(async () => {
+        const store = await import(browser.runtime.getURL("storage.js"));
+        const m = await import(browser.runtime.getURL("pkg/linkflow.js"));
+        await m.default();
+        const db = await store.open();
+        const raw = await new Promise((resolve, reject) => {
+          const req = db.transaction("snapshots").objectStore("snapshots").get(${JSON.stringify(origin)});
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        const { snapshot, journal } = await store.readSite(${JSON.stringify(origin)});
+        const site = m.LinkflowSite.restore(snapshot.bytes);
+        const stats = site.stats();
+        site.free();
+        return { form: raw.bytes instanceof Blob ? "Blob" : typeof raw.bytes, journal: journal.length, stats };
+      })()`,
+    );
+    assert.equal(back.form, "Blob");
+    assert.equal(back.journal, 0, "the export's snapshot covers the journal");
+    assert.deepEqual(back.stats, st.site.stats, "the stored snapshot restores the graph the background holds");
+  });
 });
