@@ -914,7 +914,10 @@ impl Site {
                     Ok(Classified::Internal { url, .. }) if *url != *p.url => Some(url),
                     _ => None,
                 };
-                let actual = p.canonical.and_then(|id| site.graph.page(id)).map(|c| &c.url);
+                let actual = p
+                    .canonical
+                    .and_then(|id| site.graph.page(id))
+                    .map(|c| &c.url);
                 if expected.as_deref() != actual.map(|u| &**u) {
                     return Err(damaged(&format!(
                         "the canonical of {} does not match its declaration",
