@@ -19,6 +19,8 @@ use crate::report::Coverage;
 use crate::site::Site;
 use crate::url_norm::Classified;
 
+mod json_out;
+
 /// The `graph.schema` value of a Linkflow export.
 pub const SCHEMA: &str = "linkflow";
 /// The export format version this build writes and reads.
@@ -270,7 +272,12 @@ fn opt_s(s: &Option<Box<str>>) -> Option<String> {
 }
 
 impl Site {
-    /// The node-link export document.
+    /// The node-link export document as owned, typed values (what an import reads).
+    ///
+    /// The export itself ([`Site::export_json_bytes`], [`Site::write_export_json`]) does not
+    /// build it: it writes straight from the graph. Serialising this document with
+    /// `serde_json::to_string` gives the same bytes (tested); it costs a copy of every
+    /// URL and anchor per link, so prefer the writers for large sites.
     pub fn export_doc(&self) -> ExportDoc {
         let model = self.settings.model;
         let auth = self.authority_exact(model);
@@ -309,7 +316,7 @@ impl Site {
                 classic_share: classic.share_of(id),
                 orphan: st.orphans.contains(&id),
             });
-            let mut out: Vec<(PageId, &LinkEdge)> = g.outlinks(id).collect();
+            let mut out: Vec<_> = g.outlinks(id).collect();
             out.sort_by_key(|(t, _)| t.index());
             for (t, e) in out {
                 links.push(LinkOut {
@@ -344,10 +351,28 @@ impl Site {
         }
     }
 
-    /// The export as compact JSON.
+    /// Writes the export as compact JSON (`docs/EXPORT.md`) to `w`, straight from the graph.
+    ///
+    /// Errors only when `w` does.
+    pub fn write_export_json<W: std::io::Write>(&self, w: W) -> std::io::Result<()> {
+        json_out::write(self, w)
+    }
+
+    /// The export as compact JSON, as UTF-8 bytes.
+    pub fn export_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Err(e) = self.write_export_json(&mut out) {
+            // Writing plain data into memory cannot fail; keep a clear message all the same.
+            return format!("{{\"error\": \"{e}\"}}").into_bytes();
+        }
+        out
+    }
+
+    /// The export as compact JSON text (see [`Site::export_json_bytes`] to avoid the copy
+    /// into a `String` where bytes will do).
     pub fn export_json(&self) -> String {
-        serde_json::to_string(&self.export_doc()).unwrap_or_else(|e| {
-            // Serialising plain data cannot fail; keep a clear message all the same.
+        String::from_utf8(self.export_json_bytes()).unwrap_or_else(|e| {
+            // serde_json writes UTF-8 only; keep a clear message all the same.
             format!("{{\"error\": \"{e}\"}}")
         })
     }
