@@ -305,7 +305,7 @@ impl Site {
                 nofollow: p.nofollow,
                 external_links: p.external_links,
                 external_nofollow: p.external_nofollow,
-                external_weight: p.external_weight,
+                external_weight: json_out::no_negative_zero(p.external_weight),
                 non_navigational: p.non_navigational,
                 invalid_links: p.invalid_links,
                 truncated_links: p.truncated_links,

@@ -157,6 +157,13 @@ pub(super) fn write<W: io::Write>(site: &Site, w: W) -> io::Result<()> {
     out.finish()
 }
 
+/// `x` with `-0.0` written as `0.0`. An empty sum of external weights is `-0.0` (Rust's
+/// float `Sum` starts there), and the import reads weights clamped to `>= 0` — so an
+/// export → import → export round trip changed `-0.0` into `0.0`.
+pub(super) fn no_negative_zero(x: f32) -> f32 {
+    x + 0.0
+}
+
 fn url_of(g: &SiteGraph, id: PageId) -> &str {
     g.page(id).map_or("", |p| &p.url)
 }
@@ -219,7 +226,7 @@ fn write_nodes<W: io::Write>(out: &mut Out<W>, g: &SiteGraph, an: &Analyses) -> 
             nofollow: p.nofollow,
             external_links: p.external_links,
             external_nofollow: p.external_nofollow,
-            external_weight: p.external_weight,
+            external_weight: no_negative_zero(p.external_weight),
             non_navigational: p.non_navigational,
             invalid_links: p.invalid_links,
             truncated_links: p.truncated_links,
