@@ -581,9 +581,47 @@ pub struct ImportSummary {
 }
 
 /// Parses and checks the envelope of an export, with a message for each way it can be wrong.
+///
+/// The text is parsed once into the document; only when that fails is the envelope read
+/// (a second, cheaper pass) to say why: truncated, not JSON, not a Linkflow export, another
+/// version — the same messages, in the same order of precedence, as checking the envelope
+/// first.
 pub fn parse_doc(text: &str) -> Result<ExportDoc> {
+    let doc: ExportDoc = match serde_json::from_str(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            check_envelope(text)?;
+            return Err(Error::Import(format!("invalid export: {e}")));
+        }
+    };
+    if doc.graph.schema != SCHEMA {
+        return Err(not_linkflow_schema());
+    }
+    if doc.graph.version != VERSION {
+        return Err(unsupported_version(u64::from(doc.graph.version)));
+    }
+    if !doc.directed || doc.multigraph {
+        return Err(Error::Import(
+            "invalid export: a Linkflow graph is directed and not a multigraph".into(),
+        ));
+    }
+    Ok(doc)
+}
+
+fn not_linkflow_schema() -> Error {
+    Error::Import("not a Linkflow export: graph.schema is not \"linkflow\"".into())
+}
+
+fn unsupported_version(v: u64) -> Error {
+    Error::Import(format!(
+        "export format version {v} is not supported (this Linkflow reads version {VERSION})"
+    ))
+}
+
+/// The envelope of an export (`graph.schema`, `graph.version`), with a message for each way
+/// it can be wrong; everything else is skipped without building it.
+fn check_envelope(text: &str) -> Result<()> {
     use serde_json::error::Category;
-    /// Only what the envelope check needs; everything else is skipped without building it.
     #[derive(Deserialize)]
     struct Envelope {
         graph: Option<EnvelopeGraph>,
@@ -607,27 +645,13 @@ pub fn parse_doc(text: &str) -> Result<ExportDoc> {
         .graph
         .ok_or_else(|| Error::Import("not a Linkflow export: no \"graph\" object".into()))?;
     if graph.schema.as_ref().and_then(|s| s.as_str()) != Some(SCHEMA) {
-        return Err(Error::Import(
-            "not a Linkflow export: graph.schema is not \"linkflow\"".into(),
-        ));
+        return Err(not_linkflow_schema());
     }
     match graph.version.as_ref().and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => {
-            return Err(Error::Import(format!(
-                "export format version {v} is not supported (this Linkflow reads version {VERSION})"
-            )))
-        }
-        None => return Err(Error::Import("graph.version is missing".into())),
+        Some(v) if v == u64::from(VERSION) => Ok(()),
+        Some(v) => Err(unsupported_version(v)),
+        None => Err(Error::Import("graph.version is missing".into())),
     }
-    let doc: ExportDoc =
-        serde_json::from_str(text).map_err(|e| Error::Import(format!("invalid export: {e}")))?;
-    if !doc.directed || doc.multigraph {
-        return Err(Error::Import(
-            "invalid export: a Linkflow graph is directed and not a multigraph".into(),
-        ));
-    }
-    Ok(doc)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -191,3 +191,78 @@ fn demo_site_exports_like_the_document() {
     assert!(site.graph().page_count() > 10, "the demo site was read");
     assert_same_export(&site, "demo site");
 }
+
+/// The import parses the text once; a refused file still gets the message for its first
+/// problem, in the order truncated / not JSON / not an export / schema / version / shape.
+#[test]
+fn refused_imports_say_why() {
+    let good = varied_site(3).export_json();
+    let mut v: serde_json::Value = serde_json::from_str(&good).expect("JSON");
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut d = v.clone();
+        f(&mut d);
+        d.to_string()
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (good[..good.len() / 2].to_string(), "the file is truncated"),
+        ("{\"graph\": nope}".into(), "the file is not JSON"),
+        (
+            "[1, 2]".into(),
+            "the file is JSON but not a Linkflow export",
+        ),
+        ("{\"nodes\": []}".into(), "no \"graph\" object"),
+        (
+            edit(&|d| d["graph"]["schema"] = "other".into()),
+            "graph.schema is not",
+        ),
+        (
+            edit(&|d| d["graph"]["schema"] = 7.into()),
+            "graph.schema is not",
+        ),
+        (
+            edit(&|d| d["graph"]["version"] = 2.into()),
+            "version 2 is not supported",
+        ),
+        (
+            edit(&|d| d["graph"]["version"] = 5_000_000_000u64.into()),
+            "version 5000000000 is not",
+        ),
+        (
+            edit(&|d| d["graph"]["version"] = "1".into()),
+            "graph.version is missing",
+        ),
+        (
+            edit(&|d| {
+                d["graph"].as_object_mut().map(|g| g.remove("version"));
+            }),
+            "graph.version is missing",
+        ),
+        (
+            edit(&|d| {
+                d["graph"]["version"] = 2.into();
+                d["nodes"] = 3.into();
+            }),
+            "version 2 is not supported",
+        ),
+        (
+            edit(&|d| d["nodes"] = 3.into()),
+            "invalid export: invalid type",
+        ),
+        (
+            edit(&|d| d["multigraph"] = true.into()),
+            "directed and not a multigraph",
+        ),
+    ];
+    for (text, want) in cases {
+        let mut site = Site::new(ROOT, Settings::default()).expect("site");
+        let e = site.import_json(&text).expect_err("refused").to_string();
+        assert!(e.contains(want), "{want:?} not in {e:?}");
+        let e = Site::from_export_json(&text).err().map(|e| e.to_string());
+        assert!(
+            e.is_some_and(|e| e.contains(want)),
+            "from_export_json: {want:?}"
+        );
+    }
+    v["graph"]["generator"] = "someone else".into();
+    Site::from_export_json(&v.to_string()).expect("a valid export imports");
+}
