@@ -22,7 +22,8 @@
 //   status     {url}                      → {origin, tracked, paused, known, access, site?, error?}
 //   pageReport {url}                      → {report: PageReport, site}
 //   siteReport {origin} | {url}           → {report: SiteReport, site}
-//   export     {origin}                   → {json, site}
+//   export     {origin, id}               → {bytes, site}
+//              the file itself (a Blob) is posted as {id, blob} on export-handoff.js's channel
 //   import     {origin, json}             → {summary: ImportSummary, site}
 //   clear      {origin}                   → {site | null}   (a paused site is removed)
 //   sites                                 → {sites: [site]}
@@ -31,6 +32,7 @@
 
 import init, { LinkflowSite } from "./pkg/linkflow.js";
 import * as store from "./storage.js";
+import { offerExport } from "./export-handoff.js";
 
 // Wake timings: ms since this worker started (performance.now()), first occurrence of each
 // step. Kept in memory only; scripts/bench-browser.mjs reads them over the devtools
@@ -554,10 +556,15 @@ const handlers = {
     async run(msg) {
       await ensureLoaded();
       const entry = entryForOrigin(requireString(msg, "origin"));
+      const id = requireString(msg, "id");
+      if (id.length > 100) throw new Error("export id too long");
       return serialised(entry, async () => {
-        const json = usable(entry).exportJson();
+        // Bytes from wasm memory in parts into a Blob, never one giant JS string; the file
+        // goes to the popup over a BroadcastChannel (a message cannot carry 250 MB).
+        const blob = new Blob(usable(entry).exportJsonParts(), { type: "application/json" });
+        offerExport(id, blob);
         await compactNow(entry).catch((e) => console.warn("Linkflow: compaction failed", e));
-        return { json, site: siteInfo(entry) };
+        return { bytes: blob.size, site: siteInfo(entry) };
       });
     },
   },

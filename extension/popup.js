@@ -11,6 +11,7 @@
 // through textContent / createElement / setAttribute. No HTML strings anywhere.
 
 import { t, applyI18n } from "./i18n.js";
+import { expectExport } from "./export-handoff.js";
 
 const api = globalThis.browser?.runtime?.getURL ? globalThis.browser : globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -510,11 +511,21 @@ function onTrackClick(ev) {
 async function onExport() {
   try {
     setStatus(t("working"), "busy");
-    const a = await send({ type: "export", origin: ctx.status.origin });
+    // The file (a Blob) comes over a BroadcastChannel: a message cannot carry a large export.
+    const id = crypto.randomUUID();
+    const incoming = expectExport(id);
+    let blob;
+    try {
+      await send({ type: "export", origin: ctx.status.origin, id });
+      // Posted before the answer; the two travel separately, so allow for the delivery.
+      blob = await Promise.race([incoming.file, new Promise((r) => setTimeout(() => r(null), 15000))]);
+    } finally {
+      incoming.close();
+    }
+    if (!blob) throw new Error(t("exportMissing"));
     const host = new URL(ctx.status.origin).host.replace(/[^A-Za-z0-9.-]/g, "_");
     const date = new Date().toISOString().slice(0, 10);
     const filename = `linkflow-${host}-${date}.json`;
-    const blob = new Blob([a.json], { type: "application/json" });
     const href = URL.createObjectURL(blob);
     const link = el("a", { attrs: { href, download: filename }, testid: "export-link" });
     link.hidden = true;

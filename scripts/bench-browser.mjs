@@ -4,7 +4,7 @@
 //
 //   node scripts/bench-browser.mjs --pkg DIR [--quick] [--reps N]   (DIR: a wasm built with
 //   `--features bench`, see docs/BENCHMARKS.md)
-//                                                      [--only pagerank,site,wake]
+//                                                      [--only pagerank,site,export,wake]
 //                                                      [--ext DIR]  (default: extension/)
 //
 // The extension folder (extension/, with pkg/ from `./build.sh build`, or --pkg DIR) is
@@ -27,8 +27,8 @@ const opt = (name, dflt) => {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
 };
 const QUICK = argv.includes("--quick");
-// --only pagerank,site,wake: run only these groups.
-const ONLY = new Set(opt("--only", "pagerank,site,wake").split(","));
+// --only pagerank,site,export,wake: run only these groups.
+const ONLY = new Set(opt("--only", "pagerank,site,export,wake").split(","));
 const REPS = Number(opt("--reps", QUICK ? 2 : 5));
 const PKG = path.resolve(opt("--pkg", path.join(ROOT, "extension/pkg")));
 // --ext DIR: bench another copy of extension/ (e.g. an older commit's, to compare wakes).
@@ -172,7 +172,7 @@ async function main() {
       }, { ...common, pages });
     }
 
-    // Memory per link occurrence, ingest, re-rank, popup report, export/import.
+    // Memory per link occurrence, ingest, re-rank, popup report, snapshot/restore.
     if (ONLY.has("site")) await inPage("site_100k", async ({ SMALL, LPP, SEED, REPS }) => {
       const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
       const w = await m.default();
@@ -244,18 +244,117 @@ async function main() {
       r.snapshot_ms = med(sn);
       r.snapshot_bytes = bytes.length;
       r.restore_ms = med(rs);
-      // JSON export / import of 1M links.
-      try {
-        t0 = performance.now();
+      // JSON export / import: the "export" group.
+      site.free();
+      return r;
+    }, common);
+
+    // JSON export of 1M links as the worker makes the download (exportJsonParts → Blob →
+    // BroadcastChannel to the popup, extension/export-handoff.js), the same as one Uint8Array,
+    // and as one JS string (the only way before exportJsonParts; what an older --pkg offers),
+    // then the import. The first export also runs the classic model cold (the export writes
+    // both models); it is timed apart from the repetitions.
+    if (ONLY.has("export")) await inPage("export_100k", async ({ SMALL, LPP, SEED, REPS }) => {
+      const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
+      const w = await m.default();
+      const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+      const site = m.benchSite(SMALL, LPP, SEED);
+      // The worker has usually answered a report before an export (prominence model computed).
+      site.pageReport(m.benchUrl(SMALL, LPP, SEED, 1));
+      const r = { stats: site.stats() };
+      const type = "application/json";
+      const parts = typeof site.exportJsonParts === "function";
+      let t0 = performance.now();
+      let before = w.memory.buffer.byteLength;
+      if (parts) {
+        const blob = new Blob(site.exportJsonParts(), { type });
+        r.first_export = { how: "parts+blob", ms: performance.now() - t0, bytes: blob.size };
+      } else {
         const json = site.exportJson();
-        r.export_ms = performance.now() - t0;
-        r.export_chars = json.length;
-        t0 = performance.now();
-        const s3 = m.LinkflowSite.fromExportJson(json);
-        r.import_ms = performance.now() - t0;
-        s3.free();
+        r.first_export = { how: "string", ms: performance.now() - t0, chars: json.length };
+      }
+      r.first_export.memory_growth_bytes = w.memory.buffer.byteLength - before;
+      if (parts) {
+        before = w.memory.buffer.byteLength;
+        const wasm = [], total = [];
+        let blob = null;
+        for (let k = 0; k < REPS; k++) {
+          blob = null;
+          t0 = performance.now();
+          const p = site.exportJsonParts();
+          const t1 = performance.now();
+          blob = new Blob(p, { type });
+          total.push(performance.now() - t0);
+          wasm.push(t1 - t0);
+          r.parts = p.length;
+        }
+        r.parts_blob_ms = med(total);
+        r.parts_blob_runs = total;
+        r.parts_wasm_only_ms = med(wasm);
+        r.parts_bytes = blob.size;
+        try {
+          // Several 250 MB Blobs made in a row: Chrome may page them to disk, and reading one
+          // back has failed here once (NotReadableError); say so rather than lose the timings.
+          r.parts_head = await blob.slice(0, 30).text();
+          r.parts_tail = await blob.slice(blob.size - 30).text();
+        } catch (e) {
+          r.parts_read_error = String(e.message || e).slice(0, 300);
+        }
+        r.parts_memory_growth_bytes = w.memory.buffer.byteLength - before;
+        // The hand-off to the popup (extension/export-handoff.js), within this page.
+        try {
+          const h = await import(chrome.runtime.getURL("export-handoff.js"));
+          const incoming = h.expectExport("bench");
+          t0 = performance.now();
+          h.offerExport("bench", blob);
+          const got = await incoming.file;
+          r.handoff_ms = performance.now() - t0;
+          r.handoff_bytes = got.size;
+        } catch (e) {
+          r.handoff_error = String(e.message || e).slice(0, 300);
+        }
+      }
+      if (typeof m.benchExportJsonBytes === "function") {
+        before = w.memory.buffer.byteLength;
+        const total = [];
+        let blob = null;
+        for (let k = 0; k < REPS; k++) {
+          blob = null;
+          t0 = performance.now();
+          blob = new Blob([m.benchExportJsonBytes(site)], { type });
+          total.push(performance.now() - t0);
+        }
+        r.bytes_blob_ms = med(total);
+        r.bytes_bytes = blob.size;
+        r.bytes_memory_growth_bytes = w.memory.buffer.byteLength - before;
+      }
+      try {
+        const str = [], strBlob = [], imp = [];
+        let json = null;
+        for (let k = 0; k < REPS; k++) {
+          json = null;
+          t0 = performance.now();
+          json = site.exportJson();
+          const t1 = performance.now();
+          const blob = new Blob([json], { type });
+          strBlob.push(performance.now() - t0);
+          str.push(t1 - t0);
+          r.string_blob_bytes = blob.size;
+        }
+        r.string_ms = med(str);
+        r.string_runs = str;
+        r.string_blob_ms = med(strBlob);
+        r.string_chars = json.length;
+        for (let k = 0; k < Math.min(REPS, 3); k++) {
+          t0 = performance.now();
+          const s3 = m.LinkflowSite.fromExportJson(json);
+          imp.push(performance.now() - t0);
+          s3.free();
+        }
+        r.import_ms = med(imp);
+        r.import_runs = imp;
       } catch (e) {
-        r.export_error = String(e.message || e).slice(0, 300);
+        r.string_error = String(e.message || e).slice(0, 300);
       }
       site.free();
       return r;

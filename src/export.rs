@@ -19,6 +19,8 @@ use crate::report::Coverage;
 use crate::site::Site;
 use crate::url_norm::Classified;
 
+mod json_out;
+
 /// The `graph.schema` value of a Linkflow export.
 pub const SCHEMA: &str = "linkflow";
 /// The export format version this build writes and reads.
@@ -270,7 +272,12 @@ fn opt_s(s: &Option<Box<str>>) -> Option<String> {
 }
 
 impl Site {
-    /// The node-link export document.
+    /// The node-link export document as owned, typed values (what an import reads).
+    ///
+    /// The export itself ([`Site::export_json_bytes`], [`Site::write_export_json`]) does not
+    /// build it: it writes straight from the graph. Serialising this document with
+    /// `serde_json::to_string` gives the same bytes (tested); it costs a copy of every
+    /// URL and anchor per link, so prefer the writers for large sites.
     pub fn export_doc(&self) -> ExportDoc {
         let model = self.settings.model;
         let auth = self.authority_exact(model);
@@ -298,7 +305,7 @@ impl Site {
                 nofollow: p.nofollow,
                 external_links: p.external_links,
                 external_nofollow: p.external_nofollow,
-                external_weight: p.external_weight,
+                external_weight: json_out::no_negative_zero(p.external_weight),
                 non_navigational: p.non_navigational,
                 invalid_links: p.invalid_links,
                 truncated_links: p.truncated_links,
@@ -342,10 +349,28 @@ impl Site {
         }
     }
 
-    /// The export as compact JSON.
+    /// Writes the export as compact JSON (`docs/EXPORT.md`) to `w`, straight from the graph.
+    ///
+    /// Errors only when `w` does.
+    pub fn write_export_json<W: std::io::Write>(&self, w: W) -> std::io::Result<()> {
+        json_out::write(self, w)
+    }
+
+    /// The export as compact JSON, as UTF-8 bytes.
+    pub fn export_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Err(e) = self.write_export_json(&mut out) {
+            // Writing plain data into memory cannot fail; keep a clear message all the same.
+            return format!("{{\"error\": \"{e}\"}}").into_bytes();
+        }
+        out
+    }
+
+    /// The export as compact JSON text (see [`Site::export_json_bytes`] to avoid the copy
+    /// into a `String` where bytes will do).
     pub fn export_json(&self) -> String {
-        serde_json::to_string(&self.export_doc()).unwrap_or_else(|e| {
-            // Serialising plain data cannot fail; keep a clear message all the same.
+        String::from_utf8(self.export_json_bytes()).unwrap_or_else(|e| {
+            // serde_json writes UTF-8 only; keep a clear message all the same.
             format!("{{\"error\": \"{e}\"}}")
         })
     }
@@ -548,9 +573,47 @@ pub struct ImportSummary {
 }
 
 /// Parses and checks the envelope of an export, with a message for each way it can be wrong.
+///
+/// The text is parsed once into the document; only when that fails is the envelope read
+/// (a second, cheaper pass) to say why: truncated, not JSON, not a Linkflow export, another
+/// version — the same messages, in the same order of precedence, as checking the envelope
+/// first.
 pub fn parse_doc(text: &str) -> Result<ExportDoc> {
+    let doc: ExportDoc = match serde_json::from_str(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            check_envelope(text)?;
+            return Err(Error::Import(format!("invalid export: {e}")));
+        }
+    };
+    if doc.graph.schema != SCHEMA {
+        return Err(not_linkflow_schema());
+    }
+    if doc.graph.version != VERSION {
+        return Err(unsupported_version(u64::from(doc.graph.version)));
+    }
+    if !doc.directed || doc.multigraph {
+        return Err(Error::Import(
+            "invalid export: a Linkflow graph is directed and not a multigraph".into(),
+        ));
+    }
+    Ok(doc)
+}
+
+fn not_linkflow_schema() -> Error {
+    Error::Import("not a Linkflow export: graph.schema is not \"linkflow\"".into())
+}
+
+fn unsupported_version(v: u64) -> Error {
+    Error::Import(format!(
+        "export format version {v} is not supported (this Linkflow reads version {VERSION})"
+    ))
+}
+
+/// The envelope of an export (`graph.schema`, `graph.version`), with a message for each way
+/// it can be wrong; everything else is skipped without building it.
+fn check_envelope(text: &str) -> Result<()> {
     use serde_json::error::Category;
-    /// Only what the envelope check needs; everything else is skipped without building it.
     #[derive(Deserialize)]
     struct Envelope {
         graph: Option<EnvelopeGraph>,
@@ -574,27 +637,13 @@ pub fn parse_doc(text: &str) -> Result<ExportDoc> {
         .graph
         .ok_or_else(|| Error::Import("not a Linkflow export: no \"graph\" object".into()))?;
     if graph.schema.as_ref().and_then(|s| s.as_str()) != Some(SCHEMA) {
-        return Err(Error::Import(
-            "not a Linkflow export: graph.schema is not \"linkflow\"".into(),
-        ));
+        return Err(not_linkflow_schema());
     }
     match graph.version.as_ref().and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => {
-            return Err(Error::Import(format!(
-                "export format version {v} is not supported (this Linkflow reads version {VERSION})"
-            )))
-        }
-        None => return Err(Error::Import("graph.version is missing".into())),
+        Some(v) if v == u64::from(VERSION) => Ok(()),
+        Some(v) => Err(unsupported_version(v)),
+        None => Err(Error::Import("graph.version is missing".into())),
     }
-    let doc: ExportDoc =
-        serde_json::from_str(text).map_err(|e| Error::Import(format!("invalid export: {e}")))?;
-    if !doc.directed || doc.multigraph {
-        return Err(Error::Import(
-            "invalid export: a Linkflow graph is directed and not a multigraph".into(),
-        ));
-    }
-    Ok(doc)
 }
 
 // ---------------------------------------------------------------------------------------

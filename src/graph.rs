@@ -459,10 +459,11 @@ fn rel_flags(rel: Option<&str>) -> u8 {
 
 /// Sums the weight of each external target in first-seen order (in f64, then rounded).
 fn external_sum(order: &[String], max: &HashMap<String, f32>) -> f32 {
+    // Starts from +0.0: an empty f64 sum is -0.0, which the import would turn into 0.0.
     order
         .iter()
         .map(|k| f64::from(max.get(k).copied().unwrap_or(0.0)))
-        .sum::<f64>() as f32
+        .fold(0.0f64, |a, b| a + b) as f32
 }
 
 fn opt_box(s: &Option<String>) -> Option<Box<str>> {

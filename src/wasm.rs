@@ -16,6 +16,53 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
         .map_err(err)
 }
 
+/// The size of one part of [`LinkflowSite::export_json_parts`] (8 MiB).
+const EXPORT_PART_BYTES: usize = 8 << 20;
+
+/// A writer that hands its bytes to JS in parts of about [`EXPORT_PART_BYTES`], each
+/// copied once into its own `Uint8Array`.
+struct JsParts {
+    buf: Vec<u8>,
+    parts: js_sys::Array,
+}
+
+impl JsParts {
+    fn new() -> JsParts {
+        JsParts {
+            buf: Vec::new(),
+            parts: js_sys::Array::new(),
+        }
+    }
+
+    fn flush_part(&mut self) {
+        if !self.buf.is_empty() {
+            self.parts
+                .push(&js_sys::Uint8Array::from(self.buf.as_slice()));
+            self.buf.clear();
+        }
+    }
+}
+
+impl std::io::Write for JsParts {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.write_all(data)?;
+        Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        if self.buf.len() + data.len() > EXPORT_PART_BYTES {
+            self.flush_part();
+        }
+        self.buf.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// One tracked site, living in wasm memory.
 #[wasm_bindgen]
 pub struct LinkflowSite {
@@ -75,10 +122,23 @@ impl LinkflowSite {
         to_js(&self.site.site_report())
     }
 
-    /// The node-link JSON export.
+    /// The node-link JSON export as one string (convenient for small sites and tests; a
+    /// large export should be made with `exportJsonParts`).
     #[wasm_bindgen(js_name = exportJson)]
     pub fn export_json(&self) -> String {
         self.site.export_json()
+    }
+
+    /// The node-link JSON export as UTF-8 bytes, in `Uint8Array` parts of at most
+    /// [`EXPORT_PART_BYTES`]: `new Blob(site.exportJsonParts(), {type: "application/json"})`
+    /// is the file. No JS string is made (a 1M-link export is ~250 MB of text), and wasm
+    /// memory grows by one part, not by the whole export.
+    #[wasm_bindgen(js_name = exportJsonParts)]
+    pub fn export_json_parts(&self) -> Result<js_sys::Array, JsValue> {
+        let mut out = JsParts::new();
+        self.site.write_export_json(&mut out).map_err(err)?;
+        out.flush_part();
+        Ok(out.parts)
     }
 
     /// Merges an export; throws (changing nothing) when it is not a valid export of this site.
@@ -245,6 +305,13 @@ mod bench {
         links: u32,
     ) -> Result<JsValue, JsValue> {
         to_js(&bench_synth(pages, links_per_page, seed).wide_observation(links as usize))
+    }
+
+    /// The export as one `Uint8Array` (`Vec<u8>` through wasm-bindgen), to compare with
+    /// `exportJsonParts` in scripts/bench-browser.mjs.
+    #[wasm_bindgen(js_name = benchExportJsonBytes)]
+    pub fn bench_export_json_bytes(site: &LinkflowSite) -> Vec<u8> {
+        site.site.export_json_bytes()
     }
 
     /// The URL of page `index` of a synthetic site.

@@ -18,7 +18,8 @@
 //! linkflow-bench rerank --pages N --lpp L [--reps R]
 //!     Revisit a page and re-rank, split into ingest and authority (for profiling).
 //! linkflow-bench export --pages N --lpp L [--reps R]
-//!     JSON export (document, pretty text as shipped, compact text) and import of each.
+//!     JSON export as written (straight from the graph) and through the typed document
+//!     (the way before), checked equal, and the import.
 //! linkflow-bench ingest --pages N --lpp L [--reps R]
 //!     Ingest of a 5,000-link observation, again and again (for profiling).
 //! ```
@@ -475,45 +476,48 @@ fn rerank_only(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// JSON export as written today (pretty) and compact, with sizes, and the import of each
-/// (to size the change proposed in docs/BENCHMARKS.md).
+/// JSON export of the site: as written (straight from the graph into bytes) and through the
+/// typed document (`export_doc` + `serde_json::to_string`, the way before the direct
+/// writer, same bytes), with the size, and the import of it.
 fn export_only(a: &Args) -> Result<(), String> {
     let site = synth(a).site();
     site.authority(Model::Prominence);
     site.authority(Model::Classic);
-    let (mut doc_ms, mut pretty_ms, mut compact_ms) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut import_pretty, mut import_compact) = (Vec::new(), Vec::new());
-    let (mut pretty_len, mut compact_len) = (0, 0);
+    site.structure();
+    let (mut direct_ms, mut doc_ms, mut string_ms, mut import_ms) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut bytes = 0;
     for _ in 0..a.reps {
+        let t = Instant::now();
+        let direct = site.export_json_bytes();
+        direct_ms.push(ms(t));
         let t = Instant::now();
         let doc = site.export_doc();
         doc_ms.push(ms(t));
         let t = Instant::now();
-        let pretty = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
-        pretty_ms.push(ms(t));
-        let t = Instant::now();
         let compact = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
-        compact_ms.push(ms(t));
+        string_ms.push(ms(t));
         drop(doc);
-        (pretty_len, compact_len) = (pretty.len(), compact.len());
-        let t = Instant::now();
-        let r = Site::from_export_json(&pretty).map_err(|e| e.to_string())?;
-        import_pretty.push(ms(t));
-        drop(r);
+        if direct != compact.as_bytes() {
+            return Err("the direct export differs from the document's".into());
+        }
+        bytes = direct.len();
+        drop(direct);
         let t = Instant::now();
         let r = Site::from_export_json(&compact).map_err(|e| e.to_string())?;
-        import_compact.push(ms(t));
+        import_ms.push(ms(t));
         drop(r);
     }
+    let total: Vec<f64> = doc_ms.iter().zip(&string_ms).map(|(a, b)| a + b).collect();
     println!(
-        "{{\"bench\": \"export\", \"export_doc_ms\": {}, \"pretty_ms\": {}, \"pretty_bytes\": {pretty_len}, \
-         \"compact_ms\": {}, \"compact_bytes\": {compact_len}, \"import_pretty_ms\": {}, \
-         \"import_compact_ms\": {}}}",
+        "{{\"bench\": \"export\", \"export_ms\": {}, \"export_bytes\": {bytes}, \
+         \"via_doc_ms\": {}, \"via_doc_build_ms\": {}, \"via_doc_string_ms\": {}, \
+         \"import_ms\": {}}}",
+        stats(&direct_ms),
+        stats(&total),
         stats(&doc_ms),
-        stats(&pretty_ms),
-        stats(&compact_ms),
-        stats(&import_pretty),
-        stats(&import_compact)
+        stats(&string_ms),
+        stats(&import_ms)
     );
     Ok(())
 }
