@@ -103,6 +103,21 @@ function newEntry(record) {
   return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0 };
 }
 
+// The core reads an observation fastest as JSON bytes (`ingestJson`): converting thousands
+// of link objects across the wasm boundary one field at a time costs more than the ingest.
+// The journal keeps those bytes; entries written before hold the plain object.
+const utf8 = new TextEncoder();
+
+function observationBytes(obs) {
+  return utf8.encode(JSON.stringify(obs));
+}
+
+/** Ingests a journaled or live observation: JSON bytes (or text), or an older plain object. */
+function ingestObservation(site, observation) {
+  if (observation instanceof Uint8Array || typeof observation === "string") return site.ingestJson(observation);
+  return site.ingest(observation);
+}
+
 async function loadSite(record) {
   const entry = newEntry(record);
   let snap = null;
@@ -136,7 +151,7 @@ async function loadSite(record) {
     entry.pending++;
     if (!entry.site) continue;
     try {
-      entry.site.ingest(j.observation);
+      ingestObservation(entry.site, j.observation);
     } catch (e) {
       entry.skipped++;
       console.warn(`Linkflow: journal entry ${j.key} of ${record.origin} refused on replay:`, errorText(e));
@@ -432,12 +447,13 @@ const handlers = {
         return { ok: false, notTracked: true, error: `Linkflow is not tracking ${senderOrigin}` };
       }
       return serialised(entry, async () => {
+        const json = observationBytes(obs);
         let summary = null;
         if (entry.site) {
-          summary = entry.site.ingest(obs); // throws on a refused observation: not journaled
+          summary = ingestObservation(entry.site, json); // throws on a refused observation: not journaled
           if (summary && summary.outOfScope) return { summary };
         }
-        const key = await store.appendJournal(entry.record.origin, obs);
+        const key = await store.appendJournal(entry.record.origin, json);
         entry.lastKey = key;
         entry.pending++;
         if (entry.site && entry.pending >= COMPACT_EVERY) {
