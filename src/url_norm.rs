@@ -84,6 +84,21 @@ pub enum Classified {
     NonNavigational,
 }
 
+/// Where an href points, for [`Normalizer::classify_into`] (which writes an internal
+/// page's normalised URL into a buffer instead of allocating it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A page of the site; its normalised URL is in the buffer.
+    Internal {
+        /// The href used the other scheme (http vs https) than the site root.
+        cross_scheme: bool,
+    },
+    /// An http(s) page of another site.
+    External,
+    /// A non-navigational scheme (mailto, tel, javascript, data, blob, …).
+    NonNavigational,
+}
+
 /// Normalises URLs for one site.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
@@ -329,6 +344,48 @@ impl Normalizer {
         Ok(c)
     }
 
+    /// [`Normalizer::classify_cached`] without allocating the URL: an internal page's
+    /// normalised URL is written into `url` (cleared first; left unspecified otherwise), so
+    /// one buffer serves every link of a page. Same answers as [`Normalizer::classify`].
+    pub fn classify_into(
+        &self,
+        href: &str,
+        base: Option<&Url>,
+        cache: &mut ClassifyCache,
+        url: &mut String,
+    ) -> Result<Scope> {
+        let href = href.trim();
+        if let Some(scope) = self.fast_into(href, url) {
+            return Ok(scope);
+        }
+        let base_str = base.map(Url::as_str);
+        if cache.base.as_deref() != base_str {
+            cache.map.clear();
+            cache.base = base_str.map(str::to_string);
+        }
+        let c = match cache.map.get(href) {
+            Some(c) => c,
+            None => {
+                let c = self.classify_slow(href, base)?;
+                cache.map.entry(href.into()).or_insert(c)
+            }
+        };
+        Ok(match c {
+            Classified::Internal {
+                url: u,
+                cross_scheme,
+            } => {
+                url.clear();
+                url.push_str(u);
+                Scope::Internal {
+                    cross_scheme: *cross_scheme,
+                }
+            }
+            Classified::External => Scope::External,
+            Classified::NonNavigational => Scope::NonNavigational,
+        })
+    }
+
     /// The result of [`Normalizer::classify`] for the commonest hrefs, without running the
     /// URL parser: absolute `http(s)` hrefs that the parser would keep as written. `None`
     /// means "take the slow path" (never a different answer; see the
@@ -342,9 +399,19 @@ impl Normalizer {
     ///   digits, `-` and `.` (not an IPv4 form, no `xn--` label) ended by `/`, `?`, `#` or
     ///   the end, which is not the site's host: the parser would give that host unchanged.
     fn classify_fast(&self, href: &str) -> Option<Classified> {
+        let mut url = String::new();
+        Some(match self.fast_into(href, &mut url)? {
+            Scope::Internal { cross_scheme } => Classified::Internal { url, cross_scheme },
+            Scope::External => Classified::External,
+            Scope::NonNavigational => Classified::NonNavigational,
+        })
+    }
+
+    /// [`Normalizer::classify_fast`], writing an internal URL into `url` (cleared first).
+    fn fast_into(&self, href: &str, url: &mut String) -> Option<Scope> {
         if let Some(prefix) = self.fast_prefix.as_deref() {
             if let Some(rest) = href.strip_prefix(prefix) {
-                return self.internal_fast(prefix, rest);
+                return self.internal_fast(prefix, rest, url);
             }
         }
         let after = href
@@ -377,12 +444,12 @@ impl Normalizer {
         if self.host_matches(host) {
             return None;
         }
-        Some(Classified::External)
+        Some(Scope::External)
     }
 
     /// The internal half of [`Normalizer::classify_fast`]: `rest` follows the root `prefix`
     /// (which ends with `/`).
-    fn internal_fast(&self, prefix: &str, rest: &str) -> Option<Classified> {
+    fn internal_fast(&self, prefix: &str, rest: &str, url: &mut String) -> Option<Scope> {
         // The fragment is dropped (rule 3); the parser never fails on it.
         let rest = rest.split_once('#').map_or(rest, |(a, _)| a);
         let (path, query) = match rest.split_once('?') {
@@ -397,16 +464,16 @@ impl Normalizer {
         if query.is_some_and(|q| !all_bytes_in(q, &FAST_QUERY_BYTES)) {
             return None;
         }
-        let mut url = String::with_capacity(prefix.len() + rest.len());
+        url.clear();
+        url.reserve(prefix.len() + rest.len());
         url.push_str(prefix);
         url.push_str(path);
         // The path starts at the root's `/`.
-        self.fix_path(&mut url, prefix.len() - 1);
+        self.fix_path(url, prefix.len() - 1);
         if let Some(q) = query {
-            self.push_query(&mut url, q.split('&').filter(|p| !p.is_empty()));
+            self.push_query(url, q.split('&').filter(|p| !p.is_empty()));
         }
-        Some(Classified::Internal {
-            url,
+        Some(Scope::Internal {
             cross_scheme: false,
         })
     }
@@ -948,6 +1015,8 @@ mod fast_path_tests {
         for (root, cfg) in configs() {
             let n = Normalizer::new(root, cfg).expect("root");
             let mut cache = ClassifyCache::new();
+            let mut cache2 = ClassifyCache::new();
+            let mut buf = String::from("left over");
             for _ in 0..40_000 {
                 let mut href = rng.pick(STARTS).to_string();
                 for _ in 0..(rng.next() % 7) {
@@ -962,6 +1031,17 @@ mod fast_path_tests {
                 );
                 let cached = n.classify_cached(&href, base.as_ref(), &mut cache);
                 assert!(same(&slow, &cached), "cached: {href:?}");
+                let into = n
+                    .classify_into(&href, base.as_ref(), &mut cache2, &mut buf)
+                    .map(|scope| match scope {
+                        Scope::Internal { cross_scheme } => Classified::Internal {
+                            url: buf.clone(),
+                            cross_scheme,
+                        },
+                        Scope::External => Classified::External,
+                        Scope::NonNavigational => Classified::NonNavigational,
+                    });
+                assert!(same(&slow, &into), "into: {href:?}: {slow:?} vs {into:?}");
                 if n.classify_fast(href.trim()).is_some() {
                     fast_hits += 1;
                 }
