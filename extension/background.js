@@ -103,16 +103,13 @@ function newEntry(record) {
   return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0 };
 }
 
-// The core reads an observation fastest as JSON bytes (`ingestJson`): converting thousands
-// of link objects across the wasm boundary one field at a time costs more than the ingest.
-// The journal keeps those bytes; entries written before hold the plain object.
-const utf8 = new TextEncoder();
+// The core reads an observation faster as JSON text (`ingestJson`) than as an object:
+// converting thousands of link objects across the wasm boundary one field at a time costs
+// more than JSON.stringify + serde_json (scripts/bench-browser.mjs, group "ingest"; in
+// Chromium, text crosses as fast as TextEncoder bytes). The journal keeps that text;
+// entries written before hold the plain object.
 
-function observationBytes(obs) {
-  return utf8.encode(JSON.stringify(obs));
-}
-
-/** Ingests a journaled or live observation: JSON bytes (or text), or an older plain object. */
+/** Ingests a journaled or live observation: JSON text (or its UTF-8 bytes), or an older plain object. */
 function ingestObservation(site, observation) {
   if (observation instanceof Uint8Array || typeof observation === "string") return site.ingestJson(observation);
   return site.ingest(observation);
@@ -447,7 +444,7 @@ const handlers = {
         return { ok: false, notTracked: true, error: `Linkflow is not tracking ${senderOrigin}` };
       }
       return serialised(entry, async () => {
-        const json = observationBytes(obs);
+        const json = JSON.stringify(obs);
         let summary = null;
         if (entry.site) {
           summary = ingestObservation(entry.site, json); // throws on a refused observation: not journaled

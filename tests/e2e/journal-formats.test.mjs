@@ -1,4 +1,4 @@
-// The worker journals each observation as JSON bytes (and ingests them with `ingestJson`);
+// The worker journals each observation as JSON text (and ingests it with `ingestJson`);
 // journals written before hold plain objects. After a worker stop, every form replays:
 // objects, JSON text and JSON bytes, lone surrogates included, and a damaged entry is
 // skipped without losing the others.
