@@ -299,13 +299,21 @@ async function main() {
       }
       // Where the JSON path's time goes (bench builds only).
       if (typeof m.benchParseObservationJson === "function") {
-        const bytes = enc.encode(JSON.stringify(wide)), pa = [];
+        const s = JSON.stringify(wide), bytes = enc.encode(s), pa = [], pt = [], en = [];
         for (let k = 0; k < reps; k++) {
           t0 = performance.now();
           m.benchParseObservationJson(bytes);
           pa.push(performance.now() - t0);
+          t0 = performance.now();
+          m.benchParseObservationJson(s);
+          pt.push(performance.now() - t0);
+          t0 = performance.now();
+          for (let i = 0; i < 10; i++) enc.encode(s);
+          en.push((performance.now() - t0) / 10);
         }
         r.json_parse_only_ms = med(pa);
+        r.json_parse_only_text_ms = med(pt);
+        r.encode_only_ms = med(en);
         r.core_ingest_ms = med(Array.from(site.benchIngestParsed(bytes, reps)));
       }
       site.free();
