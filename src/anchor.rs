@@ -402,14 +402,23 @@ pub fn lighthouse_fails_in(p: &AnchorParts, ctx: &LighthouseContext) -> bool {
         return false;
     }
     let set = lighthouse_set();
+    let mut buf = [0u8; GENERIC_KEY_BUF];
     let text: Cow<str> = if text.is_ascii() {
         if text.len() > set.max_len {
             return false;
         }
-        if text.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(text.to_ascii_lowercase())
-        } else {
+        if !text.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Borrowed(text)
+        } else if let Some(key) = buf.get_mut(..text.len()) {
+            // Lowercased on the stack: no allocation for the common short texts.
+            key.copy_from_slice(text.as_bytes());
+            key.make_ascii_lowercase();
+            match std::str::from_utf8(key) {
+                Ok(k) if set.phrases.contains(k) => Cow::Owned(k.to_owned()),
+                _ => return false,
+            }
+        } else {
+            Cow::Owned(text.to_ascii_lowercase())
         }
     } else {
         Cow::Owned(text.to_lowercase())
@@ -658,7 +667,14 @@ fn looks_like_url(name: &str, href: &str) -> bool {
             return false;
         }
         let key = name.trim_end_matches('/');
-        return key.eq_ignore_ascii_case(href) || key.eq_ignore_ascii_case(strip_scheme(href));
+        if key.eq_ignore_ascii_case(href) {
+            return true;
+        }
+        // `strip_scheme(href)` is a suffix of `href`: only look for the scheme when the name
+        // matches the end of the href.
+        return key.len() < href.len()
+            && href.as_bytes()[href.len() - key.len()..].eq_ignore_ascii_case(key.as_bytes())
+            && strip_scheme(href).len() == key.len();
     }
     let key = name.to_lowercase();
     if key.starts_with("http://") || key.starts_with("https://") || key.starts_with("www.") {
