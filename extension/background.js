@@ -115,6 +115,19 @@ function newEntry(record) {
   return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0 };
 }
 
+// The core reads an observation faster as JSON text (`ingestJson`) than as an object:
+// converting thousands of link objects across the wasm boundary one field at a time costs
+// more than JSON.stringify + serde_json (scripts/bench-browser.mjs, group "ingest"; in
+// Chromium, text crosses as fast as TextEncoder bytes). The journal keeps that text;
+// entries written before hold the plain object.
+
+/** Ingests a journaled or live observation: JSON text (or its UTF-8 bytes), or an older plain object. */
+function ingestObservation(site, observation) {
+  if (observation instanceof Uint8Array || typeof observation === "string") return site.ingestJson(observation);
+  return site.ingest(observation);
+}
+
+
 /**
  * Reads a site's snapshot and journal (while the wasm still compiles), then restores and
  * replays them once the wasm is ready.
@@ -151,7 +164,7 @@ async function loadSite(record) {
     entry.pending++;
     if (!entry.site) continue;
     try {
-      entry.site.ingest(j.observation);
+      ingestObservation(entry.site, j.observation);
     } catch (e) {
       entry.skipped++;
       console.warn(`Linkflow: journal entry ${j.key} of ${record.origin} refused on replay:`, errorText(e));
@@ -455,12 +468,13 @@ const handlers = {
         return { ok: false, notTracked: true, error: `Linkflow is not tracking ${senderOrigin}` };
       }
       return serialised(entry, async () => {
+        const json = JSON.stringify(obs);
         let summary = null;
         if (entry.site) {
-          summary = entry.site.ingest(obs); // throws on a refused observation: not journaled
+          summary = ingestObservation(entry.site, json); // throws on a refused observation: not journaled
           if (summary && summary.outOfScope) return { summary };
         }
-        const key = await store.appendJournal(entry.record.origin, obs);
+        const key = await store.appendJournal(entry.record.origin, json);
         entry.lastKey = key;
         entry.pending++;
         if (entry.site && entry.pending >= COMPACT_EVERY) {

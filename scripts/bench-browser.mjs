@@ -4,8 +4,11 @@
 //
 //   node scripts/bench-browser.mjs --pkg DIR [--quick] [--reps N]   (DIR: a wasm built with
 //   `--features bench`, see docs/BENCHMARKS.md)
-//                                                      [--only pagerank,site,export,wake]
+//                                                      [--only pagerank,site,ingest,export,wake]
 //                                                      [--ext DIR]  (default: extension/)
+//   (`ingest` times the 5,000-link ingest through both boundaries, `ingest(object)` and
+//   `ingestJson(JSON.stringify(object))`, in one page; a wasm without
+//   `ingestJson` gets the object path only)
 //
 // The extension folder (extension/, with pkg/ from `./build.sh build`, or --pkg DIR) is
 // copied to a temporary folder with one extra empty page, bench.html, so timings run in an
@@ -27,8 +30,8 @@ const opt = (name, dflt) => {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
 };
 const QUICK = argv.includes("--quick");
-// --only pagerank,site,export,wake: run only these groups.
-const ONLY = new Set(opt("--only", "pagerank,site,export,wake").split(","));
+// --only pagerank,site,ingest,export,wake: run only these groups.
+const ONLY = new Set(opt("--only", "pagerank,site,ingest,export,wake").split(","));
 const REPS = Number(opt("--reps", QUICK ? 2 : 5));
 const PKG = path.resolve(opt("--pkg", path.join(ROOT, "extension/pkg")));
 // --ext DIR: bench another copy of extension/ (e.g. an older commit's, to compare wakes).
@@ -355,6 +358,100 @@ async function main() {
         r.import_runs = imp;
       } catch (e) {
         r.string_error = String(e.message || e).slice(0, 300);
+      }
+      site.free();
+      return r;
+    }, common);
+
+    // Ingest of a 5,000-link observation across the wasm boundary: the object path
+    // (`ingest(object)`, serde-wasm-bindgen) and the JSON path as the worker takes it
+    // (`ingestJson(new TextEncoder().encode(JSON.stringify(object)))`, serde_json in wasm),
+    // alternated in one page on one site after a warm-up; plus `ingestJson(text)` and, with
+    // the bench entry points, parsing alone and the core's ingest with no boundary at all.
+    if (ONLY.has("ingest")) await inPage("ingest_5000_100k", async ({ SMALL, LPP, SEED, REPS }) => {
+      const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
+      await m.default();
+      const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+      const site = m.benchSite(SMALL, LPP, SEED);
+      // The shape content.js sends: absent fields left out (benchWideObservation writes nulls).
+      const wide = JSON.parse(JSON.stringify(m.benchWideObservation(SMALL, LPP, SEED, 5000),
+        (k, v) => (v === null ? undefined : v)));
+      const enc = new TextEncoder();
+      const r = { links: wide.links.length, json_bytes: enc.encode(JSON.stringify(wide)).length };
+      let t0 = performance.now();
+      site.ingest(wide);
+      r.first_visit_object_ms = performance.now() - t0;
+      const hasJson = typeof site.ingestJson === "function";
+      r.json_path = hasJson;
+      if (hasJson) {
+        // Same summary all three ways.
+        const a = JSON.stringify(site.ingest(wide));
+        const b = JSON.stringify(site.ingestJson(enc.encode(JSON.stringify(wide))));
+        const c = JSON.stringify(site.ingestJson(JSON.stringify(wide)));
+        if (a !== b || a !== c) throw new Error(`ingest and ingestJson disagree: ${a} / ${b} / ${c}`);
+      }
+      const reps = Math.max(REPS, 15);
+      const w0 = performance.now();
+      while (performance.now() - w0 < 1500) {
+        site.ingest(wide);
+        if (hasJson) site.ingestJson(enc.encode(JSON.stringify(wide)));
+      }
+      // One loop per path, so that each pays for its own garbage collections.
+      const obj = [], json = [], str = [], code = [], ing = [], text = [];
+      for (let k = 0; k < reps; k++) {
+        t0 = performance.now();
+        site.ingest(wide);
+        obj.push(performance.now() - t0);
+      }
+      for (let k = 0; hasJson && k < reps; k++) {
+        t0 = performance.now();
+        const s = JSON.stringify(wide);
+        const t1 = performance.now();
+        const bytes = enc.encode(s);
+        const t2 = performance.now();
+        site.ingestJson(bytes);
+        const t3 = performance.now();
+        json.push(t3 - t0);
+        str.push(t1 - t0);
+        code.push(t2 - t1);
+        ing.push(t3 - t2);
+      }
+      for (let k = 0; hasJson && k < reps; k++) {
+        t0 = performance.now();
+        site.ingestJson(JSON.stringify(wide));
+        text.push(performance.now() - t0);
+      }
+      r.object_ms = med(obj);
+      r.object_min_ms = Math.min(...obj);
+      r.object_runs = obj.map((x) => +x.toFixed(2));
+      if (hasJson) {
+        r.json_ms = med(json);
+        r.json_min_ms = Math.min(...json);
+        r.json_stringify_ms = med(str);
+        r.json_encode_ms = med(code);
+        r.json_ingest_bytes_ms = med(ing);
+        r.json_runs = json.map((x) => +x.toFixed(2));
+        r.json_text_ms = med(text);
+        r.object_over_json = r.object_ms / r.json_ms;
+      }
+      // Where the JSON path's time goes (bench builds only).
+      if (typeof m.benchParseObservationJson === "function") {
+        const s = JSON.stringify(wide), bytes = enc.encode(s), pa = [], pt = [], en = [];
+        for (let k = 0; k < reps; k++) {
+          t0 = performance.now();
+          m.benchParseObservationJson(bytes);
+          pa.push(performance.now() - t0);
+          t0 = performance.now();
+          m.benchParseObservationJson(s);
+          pt.push(performance.now() - t0);
+          t0 = performance.now();
+          for (let i = 0; i < 10; i++) enc.encode(s);
+          en.push((performance.now() - t0) / 10);
+        }
+        r.json_parse_only_ms = med(pa);
+        r.json_parse_only_text_ms = med(pt);
+        r.encode_only_ms = med(en);
+        r.core_ingest_ms = med(Array.from(site.benchIngestParsed(bytes, reps)));
       }
       site.free();
       return r;

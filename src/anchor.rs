@@ -19,8 +19,12 @@
 //! assert_eq!(classify(&parts), AnchorCode::Descriptive);
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
 
 /// An anchor whose accessible name has more characters than this (Unicode scalar values,
 /// not bytes) is [`AnchorCode::Overlong`].
@@ -166,24 +170,63 @@ pub struct AnchorParts<'a> {
 /// assert_eq!(accessible_name(&parts), "Our menu");
 /// ```
 pub fn accessible_name(p: &AnchorParts) -> String {
+    name_cow(p).into_owned()
+}
+
+/// [`accessible_name`], borrowing the part it comes from when that part is already clean
+/// (the common case: no allocation).
+fn name_cow<'a>(p: &AnchorParts<'a>) -> Cow<'a, str> {
     if let Some(label) = p.aria_label {
-        let label = clean(label);
+        let label = clean_cow(label);
         if !label.is_empty() {
             return label;
         }
     }
-    let alt = p.alt.map(clean).unwrap_or_default();
-    let text = p.text.map(clean).unwrap_or_default();
+    let alt = p.alt.map(clean_cow).unwrap_or_default();
+    let text = p.text.map(clean_cow).unwrap_or_default();
     let content = match (alt.is_empty(), text.is_empty()) {
-        (true, true) => String::new(),
+        (true, true) => Cow::Borrowed(""),
         (false, true) => alt,
         (true, false) => text,
-        (false, false) => format!("{alt} {text}"),
+        (false, false) => Cow::Owned(format!("{alt} {text}")),
     };
     if !content.is_empty() {
         return content;
     }
-    p.title.map(clean).unwrap_or_default()
+    p.title.map(clean_cow).unwrap_or_default()
+}
+
+/// What [`assess`] finds out about one link's anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment<'a> {
+    /// The [`accessible_name`] (borrowed from the parts when possible).
+    pub name: Cow<'a, str>,
+    /// [`classify`]'s code.
+    pub code: AnchorCode,
+    /// [`lighthouse_fails_in`]'s answer.
+    pub lighthouse_fails: bool,
+}
+
+/// [`accessible_name`], [`classify`] and [`lighthouse_fails_in`] at once, computing the
+/// name only once: what the graph needs for every link it ingests. Same results as the
+/// three calls.
+///
+/// ```
+/// use linkflow::anchor::{assess, AnchorCode, AnchorParts, LighthouseContext};
+/// let parts = AnchorParts { text: Some(" Learn  more "), href: "/blog/rye", ..AnchorParts::default() };
+/// let a = assess(&parts, &LighthouseContext::default());
+/// assert_eq!((a.name.as_ref(), a.code, a.lighthouse_fails), ("Learn more", AnchorCode::Generic, false));
+/// let parts = AnchorParts { text: Some("Learn more"), href: "/blog/rye", ..AnchorParts::default() };
+/// assert!(assess(&parts, &LighthouseContext::default()).lighthouse_fails);
+/// ```
+pub fn assess<'a>(p: &AnchorParts<'a>, ctx: &LighthouseContext) -> Assessment<'a> {
+    let name = name_cow(p);
+    let code = classify_named(p, &name);
+    Assessment {
+        lighthouse_fails: lighthouse_fails_in(p, ctx),
+        code,
+        name,
+    }
 }
 
 /// Classifies one link occurrence (see [`AnchorCode`] for the rules and their order).
@@ -193,7 +236,11 @@ pub fn accessible_name(p: &AnchorParts) -> String {
 /// here, although Lighthouse, which reads only the visible text, fails it (see
 /// [`lighthouse_fails`]).
 pub fn classify(p: &AnchorParts) -> AnchorCode {
-    let name = accessible_name(p);
+    classify_named(p, &name_cow(p))
+}
+
+/// [`classify`] given the link's [`accessible_name`].
+fn classify_named(p: &AnchorParts, name: &str) -> AnchorCode {
     if name.is_empty() {
         return if p.has_image {
             AnchorCode::ImageNoAlt
@@ -201,15 +248,17 @@ pub fn classify(p: &AnchorParts) -> AnchorCode {
             AnchorCode::Empty
         };
     }
-    let key = normalize(&name);
-    if key.is_empty() || is_generic_key(&key) {
+    if is_generic_clean(name) {
         return AnchorCode::Generic;
     }
-    if looks_like_url(&name, p.href) {
+    if looks_like_url(name, p.href) {
         return AnchorCode::NakedUrl;
     }
-    if name.chars().nth(OVERLONG_CHARS).is_some()
-        || name.split_whitespace().nth(OVERLONG_WORDS).is_some()
+    // A name has at most as many characters as bytes, and (being clean) its only
+    // whitespace is single spaces between words: skip the scans when they cannot succeed.
+    if (name.len() > OVERLONG_CHARS && name.chars().nth(OVERLONG_CHARS).is_some())
+        || (bytecount_spaces(name) >= OVERLONG_WORDS
+            && name.split_whitespace().nth(OVERLONG_WORDS).is_some())
     {
         return AnchorCode::Overlong;
     }
@@ -222,12 +271,72 @@ pub fn classify(p: &AnchorParts) -> AnchorCode {
 ///
 /// An empty name is not generic; a name made only of punctuation (`"→"`) is.
 pub fn is_generic(name: &str) -> bool {
-    let cleaned = clean(name);
-    if cleaned.is_empty() {
+    let cleaned = clean_cow(name);
+    !cleaned.is_empty() && is_generic_clean(&cleaned)
+}
+
+/// How many `' '` bytes `s` holds.
+fn bytecount_spaces(s: &str) -> usize {
+    s.bytes().filter(|&b| b == b' ').count()
+}
+
+/// Whether a non-empty name already passed through [`clean`] is generic: its
+/// [`normalize`]d key is empty or a generic phrase.
+fn is_generic_clean(name: &str) -> bool {
+    if !name.is_ascii() {
+        let key = normalize(name);
+        return key.is_empty() || is_generic_key(&key);
+    }
+    // ASCII and clean (single inner spaces, no controls): `normalize` only lowercases and
+    // trims the edges, and ASCII edge junk does not depend on case.
+    let trimmed = name.trim_matches(is_edge_junk);
+    if trimmed.is_empty() {
+        return true;
+    }
+    let set = generic_set();
+    if trimmed.len() > set.max_len {
         return false;
     }
-    let key = normalize(&cleaned);
-    key.is_empty() || is_generic_key(&key)
+    let mut buf = [0u8; GENERIC_KEY_BUF];
+    let key = &mut buf[..trimmed.len()];
+    key.copy_from_slice(trimmed.as_bytes());
+    key.make_ascii_lowercase();
+    std::str::from_utf8(key).is_ok_and(|k| set.phrases.contains(k))
+}
+
+/// Longest generic phrase (bytes) that [`is_generic_clean`] can look up without allocating.
+const GENERIC_KEY_BUF: usize = 128;
+
+/// [`GENERIC`] as a hash set, and its longest phrase.
+struct PhraseSet {
+    phrases: FxHashSet<&'static str>,
+    max_len: usize,
+}
+
+impl PhraseSet {
+    fn new(lists: impl Iterator<Item = &'static str>, cap: usize) -> Self {
+        let phrases: FxHashSet<&'static str> = lists.collect();
+        let max_len = phrases.iter().map(|p| p.len()).max().unwrap_or(0).min(cap);
+        PhraseSet { phrases, max_len }
+    }
+}
+
+fn generic_set() -> &'static PhraseSet {
+    static SET: OnceLock<PhraseSet> = OnceLock::new();
+    SET.get_or_init(|| PhraseSet::new(GENERIC.iter().copied(), GENERIC_KEY_BUF))
+}
+
+/// Every phrase of every language of [`LIGHTHOUSE_LINK_TEXT`].
+fn lighthouse_set() -> &'static PhraseSet {
+    static SET: OnceLock<PhraseSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        PhraseSet::new(
+            LIGHTHOUSE_LINK_TEXT
+                .iter()
+                .flat_map(|(_, list)| list.iter().copied()),
+            usize::MAX,
+        )
+    })
 }
 
 /// The generic phrases, sorted and in normalised form (see [`is_generic`]).
@@ -285,6 +394,38 @@ pub fn lighthouse_fails(p: &AnchorParts) -> bool {
 ///    (the part of the tag before `-`, case-sensitive: no list for `"EN"`, and a language
 ///    without a list never fails); without one, if it is in any list.
 pub fn lighthouse_fails_in(p: &AnchorParts, ctx: &LighthouseContext) -> bool {
+    // Every rule must hold for the audit to fail, so the cheap and selective one — the text
+    // is a listed phrase — goes first; the href rules (one URL parse) run only for the few
+    // links that would otherwise fail. The answer is the same in any order.
+    let text = p.text.map(js_trim).unwrap_or_default();
+    if text.is_empty() {
+        return false;
+    }
+    let set = lighthouse_set();
+    let mut buf = [0u8; GENERIC_KEY_BUF];
+    let text: Cow<str> = if text.is_ascii() {
+        if text.len() > set.max_len {
+            return false;
+        }
+        if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(text)
+        } else if let Some(key) = buf.get_mut(..text.len()) {
+            // Lowercased on the stack: no allocation for the common short texts.
+            key.copy_from_slice(text.as_bytes());
+            key.make_ascii_lowercase();
+            match std::str::from_utf8(key) {
+                Ok(k) if set.phrases.contains(k) => Cow::Owned(k.to_owned()),
+                _ => return false,
+            }
+        } else {
+            Cow::Owned(text.to_ascii_lowercase())
+        }
+    } else {
+        Cow::Owned(text.to_lowercase())
+    };
+    if !set.phrases.contains(text.as_ref()) {
+        return false;
+    }
     // The browser's URL parser ignores leading/trailing C0 controls and spaces and
     // removes tabs and newlines anywhere.
     let href: String = p
@@ -306,24 +447,18 @@ pub fn lighthouse_fails_in(p: &AnchorParts, ctx: &LighthouseContext) -> bool {
     if href.starts_with('#') || ctx.page_url.is_some_and(|page| same_page(&href, page)) {
         return false;
     }
-    let text = p
-        .text
-        .map(|t| js_trim(t).to_lowercase())
-        .unwrap_or_default();
-    if text.is_empty() {
-        return false;
-    }
+    let text: &str = &text;
     match ctx.text_lang {
         Some(lang) => {
             let primary = lang.split('-').next().unwrap_or_default();
             LIGHTHOUSE_LINK_TEXT
                 .iter()
                 .find(|(l, _)| *l == primary)
-                .is_some_and(|(_, list)| list.contains(&text.as_str()))
+                .is_some_and(|(_, list)| list.contains(&text))
         }
         None => LIGHTHOUSE_LINK_TEXT
             .iter()
-            .any(|(_, list)| list.contains(&text.as_str())),
+            .any(|(_, list)| list.contains(&text)),
     }
 }
 
@@ -395,6 +530,53 @@ fn is_invisible(c: char) -> bool {
 /// Joiners and variation selectors: kept in names, ignored when comparing phrases.
 fn is_joiner(c: char) -> bool {
     matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
+}
+
+/// [`clean`], borrowing `s` when it is already clean.
+fn clean_cow(s: &str) -> Cow<'_, str> {
+    if is_clean(s) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(clean(s))
+    }
+}
+
+/// Whether [`clean`] would return `s` unchanged: no space-like character but single
+/// spaces between other characters, no invisible character.
+fn is_clean(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut prev_space = false;
+    if b.is_ascii() {
+        for &c in b {
+            if c == b' ' {
+                if prev_space {
+                    return false;
+                }
+                prev_space = true;
+            } else if c < 0x20 || c == 0x7f {
+                return false;
+            } else {
+                prev_space = false;
+            }
+        }
+        return true;
+    }
+    for c in s.chars() {
+        if c == ' ' {
+            if prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else if is_space_like(c) || is_invisible(c) {
+            return false;
+        } else {
+            prev_space = false;
+        }
+    }
+    true
 }
 
 /// Collapses whitespace and controls to single spaces, trims, drops invisible characters.
@@ -471,6 +653,29 @@ fn is_generic_key(key: &str) -> bool {
 
 /// Whether the cleaned name is a URL, or the href itself.
 fn looks_like_url(name: &str, href: &str) -> bool {
+    if name.is_ascii() && href.is_ascii() {
+        // The same tests without lowercased copies (ASCII lowercasing is per byte).
+        let starts = |p: &str| {
+            name.get(..p.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(p))
+        };
+        if starts("http://") || starts("https://") || starts("www.") {
+            return true;
+        }
+        let href = href.trim().trim_end_matches('/');
+        if href.is_empty() {
+            return false;
+        }
+        let key = name.trim_end_matches('/');
+        if key.eq_ignore_ascii_case(href) {
+            return true;
+        }
+        // `strip_scheme(href)` is a suffix of `href`: only look for the scheme when the name
+        // matches the end of the href.
+        return key.len() < href.len()
+            && href.as_bytes()[href.len() - key.len()..].eq_ignore_ascii_case(key.as_bytes())
+            && strip_scheme(href).len() == key.len();
+    }
     let key = name.to_lowercase();
     if key.starts_with("http://") || key.starts_with("https://") || key.starts_with("www.") {
         return true;
@@ -1771,5 +1976,330 @@ mod tests {
             code(&format!("{}more", "\u{200B}".repeat(100_000))),
             AnchorCode::Generic
         );
+    }
+}
+
+/// The fast paths of this module against the plain implementations they replace.
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    /// The functions as they were before the fast paths (allocating, one URL parse per
+    /// link in `lighthouse_fails_in`), kept as the reference.
+    mod reference {
+        use super::super::*;
+
+        pub fn accessible_name(p: &AnchorParts) -> String {
+            if let Some(label) = p.aria_label {
+                let label = clean(label);
+                if !label.is_empty() {
+                    return label;
+                }
+            }
+            let alt = p.alt.map(clean).unwrap_or_default();
+            let text = p.text.map(clean).unwrap_or_default();
+            let content = match (alt.is_empty(), text.is_empty()) {
+                (true, true) => String::new(),
+                (false, true) => alt,
+                (true, false) => text,
+                (false, false) => format!("{alt} {text}"),
+            };
+            if !content.is_empty() {
+                return content;
+            }
+            p.title.map(clean).unwrap_or_default()
+        }
+
+        fn looks_like_url(name: &str, href: &str) -> bool {
+            let key = name.to_lowercase();
+            if key.starts_with("http://") || key.starts_with("https://") || key.starts_with("www.")
+            {
+                return true;
+            }
+            let href = href.trim().to_lowercase();
+            let href = href.trim_end_matches('/');
+            if href.is_empty() {
+                return false;
+            }
+            let key = key.trim_end_matches('/');
+            key == href || key == strip_scheme(href)
+        }
+
+        pub fn classify(p: &AnchorParts) -> AnchorCode {
+            let name = accessible_name(p);
+            if name.is_empty() {
+                return if p.has_image {
+                    AnchorCode::ImageNoAlt
+                } else {
+                    AnchorCode::Empty
+                };
+            }
+            let key = normalize(&name);
+            if key.is_empty() || is_generic_key(&key) {
+                return AnchorCode::Generic;
+            }
+            if looks_like_url(&name, p.href) {
+                return AnchorCode::NakedUrl;
+            }
+            if name.chars().nth(OVERLONG_CHARS).is_some()
+                || name.split_whitespace().nth(OVERLONG_WORDS).is_some()
+            {
+                return AnchorCode::Overlong;
+            }
+            AnchorCode::Descriptive
+        }
+
+        pub fn is_generic(name: &str) -> bool {
+            let cleaned = clean(name);
+            if cleaned.is_empty() {
+                return false;
+            }
+            let key = normalize(&cleaned);
+            key.is_empty() || is_generic_key(&key)
+        }
+
+        pub fn lighthouse_fails_in(p: &AnchorParts, ctx: &LighthouseContext) -> bool {
+            let href: String = p
+                .href
+                .trim_matches(|c: char| c <= ' ')
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .collect();
+            if href.is_empty() {
+                return false;
+            }
+            if ctx.rel.is_some_and(|rel| rel.contains("nofollow")) {
+                return false;
+            }
+            let lower = href.to_lowercase();
+            if lower.starts_with("javascript:") || lower.starts_with("mailto:") {
+                return false;
+            }
+            if href.starts_with('#') || ctx.page_url.is_some_and(|page| same_page(&href, page)) {
+                return false;
+            }
+            let text = p
+                .text
+                .map(|t| js_trim(t).to_lowercase())
+                .unwrap_or_default();
+            if text.is_empty() {
+                return false;
+            }
+            match ctx.text_lang {
+                Some(lang) => {
+                    let primary = lang.split('-').next().unwrap_or_default();
+                    LIGHTHOUSE_LINK_TEXT
+                        .iter()
+                        .find(|(l, _)| *l == primary)
+                        .is_some_and(|(_, list)| list.contains(&text.as_str()))
+                }
+                None => LIGHTHOUSE_LINK_TEXT
+                    .iter()
+                    .any(|(_, list)| list.contains(&text.as_str())),
+            }
+        }
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Pieces that hit every branch: listed phrases in several cases and scripts, URLs,
+    /// whitespace and controls, invisible characters, joiners, edge junk, case mappings
+    /// that change lengths or reach ASCII (Kelvin sign, dotted I).
+    const PIECES: &[&str] = &[
+        "read more",
+        "Read More",
+        "READ MORE",
+        "click here",
+        "here",
+        "hier",
+        "mehr",
+        "aquí",
+        "詳細",
+        "weiterlesen",
+        "learn more",
+        "more",
+        "»",
+        "→",
+        "...",
+        "[",
+        "]",
+        "(",
+        ")",
+        "!",
+        "?",
+        ".",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\u{0}",
+        "\u{7f}",
+        "\u{85}",
+        "\u{a0}",
+        "\u{200b}",
+        "\u{200c}",
+        "\u{200d}",
+        "\u{feff}",
+        "\u{fe0f}",
+        "\u{2019}",
+        "\u{2028}",
+        "\u{3000}",
+        "\u{212a}",
+        "\u{130}",
+        "K",
+        "k",
+        "http://",
+        "https://",
+        "HTTPS://",
+        "www.",
+        "WWW.",
+        "example.com",
+        "/",
+        "//",
+        "a",
+        "B",
+        "rye",
+        "sourdough",
+        "é",
+        "É",
+        "ß",
+        "Σ",
+        "word ",
+        "https://example.com/a",
+        "example.com/a",
+        "EXAMPLE.COM/A/",
+    ];
+
+    fn random_text(rng: &mut Rng, max_pieces: usize) -> String {
+        let mut s = String::new();
+        for _ in 0..rng.below(max_pieces + 1) {
+            s.push_str(PIECES[rng.below(PIECES.len())]);
+        }
+        s
+    }
+
+    fn maybe(rng: &mut Rng, pieces: usize) -> Option<String> {
+        let s = random_text(rng, pieces);
+        (rng.below(4) != 0).then_some(s)
+    }
+
+    #[test]
+    fn fast_paths_agree_with_reference() {
+        let hrefs = [
+            "",
+            " ",
+            "#",
+            "#top",
+            "https://example.com/a",
+            "https://example.com/a/",
+            "HTTPS://EXAMPLE.COM/A",
+            "https://example.com/page",
+            "https://example.com/page#x",
+            "/a",
+            "javascript:void(0)",
+            "MAILTO:x@y",
+            "\t https://example.com/a\n",
+            "https://exämple.com/a",
+            "example.com/a",
+            "//example.com/a",
+        ];
+        let langs = [
+            None,
+            Some("en"),
+            Some("de-DE"),
+            Some("EN"),
+            Some("zz"),
+            Some("ja"),
+        ];
+        let rels = [None, Some("nofollow"), Some("NOFOLLOW"), Some("next")];
+        let mut rng = Rng(0x0a11_c0de_5eed_2026);
+        let mut long = String::new();
+        for _ in 0..20 {
+            long.push_str("word ");
+        }
+        for case in 0..60_000 {
+            let text = if case % 97 == 0 {
+                Some(long.repeat(1 + rng.below(3)))
+            } else {
+                maybe(&mut rng, 5)
+            };
+            let alt = maybe(&mut rng, 2);
+            let aria = if rng.below(3) == 0 {
+                maybe(&mut rng, 3)
+            } else {
+                None
+            };
+            let title = maybe(&mut rng, 2);
+            let t = text.clone().unwrap_or_default();
+            let href = match rng.below(6) {
+                0 => t,
+                1 => t.to_uppercase(),
+                2 => format!("https://{}/", t.to_lowercase()),
+                _ => hrefs[rng.below(hrefs.len())].to_string(),
+            };
+            let p = AnchorParts {
+                text: text.as_deref(),
+                alt: alt.as_deref(),
+                aria_label: aria.as_deref(),
+                title: title.as_deref(),
+                has_image: rng.below(2) == 0,
+                href: &href,
+            };
+            let ctx = LighthouseContext {
+                page_url: [None, Some("https://example.com/page")][rng.below(2)],
+                rel: rels[rng.below(rels.len())],
+                text_lang: langs[rng.below(langs.len())],
+            };
+            let what = format!("case {case}: {p:?} {ctx:?}");
+            let name = reference::accessible_name(&p);
+            assert_eq!(accessible_name(&p), name, "{what}");
+            assert_eq!(classify(&p), reference::classify(&p), "{what}");
+            let lh = reference::lighthouse_fails_in(&p, &ctx);
+            assert_eq!(lighthouse_fails_in(&p, &ctx), lh, "{what}");
+            let a = assess(&p, &ctx);
+            assert_eq!(a.name, name, "{what}");
+            assert_eq!(a.code, reference::classify(&p), "{what}");
+            assert_eq!(a.lighthouse_fails, lh, "{what}");
+            if let Some(t) = p.text {
+                assert_eq!(is_generic(t), reference::is_generic(t), "{what}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_listed_phrase_is_found_by_the_fast_paths() {
+        for &g in GENERIC {
+            assert!(is_generic(g), "{g}");
+            assert!(is_generic(&g.to_uppercase()) == reference::is_generic(&g.to_uppercase()));
+        }
+        for (lang, list) in LIGHTHOUSE_LINK_TEXT {
+            for &t in *list {
+                let p = AnchorParts {
+                    text: Some(t),
+                    href: "https://example.com/x",
+                    ..Default::default()
+                };
+                let ctx = LighthouseContext {
+                    text_lang: Some(lang),
+                    ..Default::default()
+                };
+                assert!(lighthouse_fails_in(&p, &ctx), "{lang}: {t}");
+                assert_eq!(
+                    lighthouse_fails_in(&p, &LighthouseContext::default()),
+                    reference::lighthouse_fails_in(&p, &LighthouseContext::default())
+                );
+            }
+        }
     }
 }

@@ -137,6 +137,80 @@ pub(crate) fn clamp_str(s: &mut String, max: usize) {
     }
 }
 
+/// `s` cut to at most `max` bytes on a char boundary (what [`clamp_str`] leaves), borrowed.
+pub fn clamped(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// JSON text with every escaped lone UTF-16 surrogate (`\ud800` not followed by a low
+/// surrogate escape, or a low one on its own) replaced by `\ufffd`; borrowed when there is
+/// none. JavaScript strings may hold lone surrogates (a page's text cut in the middle of
+/// an emoji) and `JSON.stringify` writes them as such escapes, which `serde_json` refuses;
+/// the object path turns them into U+FFFD, and so does this.
+fn replace_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let hex4 = |i: usize| -> Option<u16> {
+        let h = b.get(i..i + 4)?;
+        let h = std::str::from_utf8(h).ok()?;
+        u16::from_str_radix(h, 16)
+            .ok()
+            .filter(|_| h.bytes().all(|c| c.is_ascii_hexdigit()))
+    };
+    // `\uXXXX` at byte `i`?
+    let escape_at = |i: usize| -> Option<u16> {
+        if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u') {
+            hex4(i + 2)
+        } else {
+            None
+        }
+    };
+    let mut out: Option<String> = None;
+    let mut copied = 0; // bytes of `text` already in `out`
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(v) = escape_at(i) else {
+            i += 2; // any other escape (`\\`, `\"`…), or junk the parser will refuse
+            continue;
+        };
+        let lone = match v {
+            0xD800..=0xDBFF => {
+                if escape_at(i + 6).is_some_and(|w| (0xDC00..=0xDFFF).contains(&w)) {
+                    i += 12;
+                    continue;
+                }
+                true
+            }
+            0xDC00..=0xDFFF => true,
+            _ => false,
+        };
+        if lone {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..i]);
+            o.push_str("\\ufffd");
+            copied = i + 6;
+        }
+        i += 6;
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
+}
+
 fn clamp_opt(s: &mut Option<String>, max: usize) {
     if let Some(v) = s {
         clamp_str(v, max);
@@ -150,6 +224,23 @@ impl RawObservation {
             serde_json::from_str(s).map_err(|e| crate::Error::InvalidObservation(e.to_string()))?;
         obs.clamp();
         Ok(obs)
+    }
+
+    /// Parses an observation from the JSON text the extension's worker makes with
+    /// `JSON.stringify` (the fast way across the wasm boundary): as [`RawObservation::from_json`],
+    /// but escaped lone UTF-16 surrogates become U+FFFD, as when the same object crosses
+    /// as a JS value. Clamped; malformed or truncated text is an
+    /// [`crate::Error::InvalidObservation`].
+    pub fn from_js_json(s: &str) -> crate::Result<Self> {
+        Self::from_json(&replace_lone_surrogates(s))
+    }
+
+    /// [`RawObservation::from_js_json`] for the UTF-8 bytes of the text; bytes that are
+    /// not UTF-8 are an [`crate::Error::InvalidObservation`].
+    pub fn from_js_json_bytes(bytes: &[u8]) -> crate::Result<Self> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| crate::Error::InvalidObservation(format!("not UTF-8 text: {e}")))?;
+        Self::from_js_json(text)
     }
 
     /// Bounds every string and the list of links. Returns how many links were dropped.
@@ -251,6 +342,61 @@ mod tests {
             .text
             .as_ref()
             .is_some_and(|t| t.len() <= MAX_TEXT_LEN));
+    }
+
+    #[test]
+    fn lone_surrogates_from_javascript_become_replacement_characters() {
+        let o = RawObservation::from_js_json(
+            r#"{"url":"https://a.test/","title":"a\ud83d","h1":"\ude00b\ud83d\ude00\uD800\u0041","links":[{"href":"https://a.test/x","text":"\\ud800 \\\udc00"}]}"#,
+        )
+        .expect("valid");
+        assert_eq!(o.title.as_deref(), Some("a\u{fffd}"));
+        assert_eq!(o.h1.as_deref(), Some("\u{fffd}b\u{1f600}\u{fffd}A"));
+        assert_eq!(o.links[0].text.as_deref(), Some("\\ud800 \\\u{fffd}"));
+        // Plain JSON keeps refusing them; nothing else changes.
+        assert!(
+            RawObservation::from_json(r#"{"url":"https://a.test/","title":"\ud800"}"#).is_err()
+        );
+        assert_eq!(
+            replace_lone_surrogates(r#"{"a":"\ud83d\ude00 \\ud800"}"#),
+            r#"{"a":"\ud83d\ude00 \\ud800"}"#
+        );
+        for junk in [
+            "\\u",
+            "\\ud8",
+            "\\ud800\\u",
+            "\\",
+            "x\\udc0",
+            "\\uzzzz",
+            "é\\ud800é",
+        ] {
+            let _ = RawObservation::from_js_json(junk);
+            let _ = replace_lone_surrogates(junk);
+        }
+        assert_eq!(replace_lone_surrogates("é\\ud800é"), "é\\ufffdé");
+        let bytes = br#"{"url":"https://a.test/","title":"\ud800"}"#;
+        let o = RawObservation::from_js_json_bytes(bytes).expect("valid");
+        assert_eq!(o.title.as_deref(), Some("\u{fffd}"));
+        assert!(matches!(
+            RawObservation::from_js_json_bytes(b"{\"url\":\"\xff\"}"),
+            Err(crate::Error::InvalidObservation(_))
+        ));
+    }
+
+    #[test]
+    fn clamped_matches_clamp_str() {
+        for (s, max) in [
+            ("", 0),
+            ("abc", 2),
+            ("éé", 3),
+            ("éé", 4),
+            ("😀x", 1),
+            ("😀x", 5),
+        ] {
+            let mut owned = s.to_string();
+            clamp_str(&mut owned, max);
+            assert_eq!(clamped(s, max), owned);
+        }
     }
 
     #[test]

@@ -84,6 +84,21 @@ pub enum Classified {
     NonNavigational,
 }
 
+/// Where an href points, for [`Normalizer::classify_into`] (which writes an internal
+/// page's normalised URL into a buffer instead of allocating it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A page of the site; its normalised URL is in the buffer.
+    Internal {
+        /// The href used the other scheme (http vs https) than the site root.
+        cross_scheme: bool,
+    },
+    /// An http(s) page of another site.
+    External,
+    /// A non-navigational scheme (mailto, tel, javascript, data, blob, …).
+    NonNavigational,
+}
+
 /// Normalises URLs for one site.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
@@ -91,6 +106,70 @@ pub struct Normalizer {
     root: Url,
     /// The root's host with any `www.` removed (when aliasing), lowercase.
     bare_host: String,
+    /// `root.as_str()` when hrefs starting with it may take the fast path of
+    /// [`Normalizer::classify`] (a root without user info).
+    fast_prefix: Option<String>,
+}
+
+/// Bytes that a path of an href on the fast path may hold: the `url` crate keeps them as
+/// written, and rule 4 has nothing to do (no `%`). Excludes `?`, `#`, `%`, `\\`, spaces,
+/// controls, non-ASCII and everything the WHATWG parser would percent-encode.
+const fn fast_path_byte_table(extra: &[u8]) -> [bool; 128] {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+/// Path bytes kept as written by the parser (see [`fast_path_byte_table`]).
+static FAST_PATH_BYTES: [bool; 128] = fast_path_byte_table(b"-._~!$&'()*+,;=:@/");
+/// Query bytes kept as written by the parser (`'` is escaped in queries of special URLs).
+static FAST_QUERY_BYTES: [bool; 128] = fast_path_byte_table(b"-._~!$&()*+,;=:@/?");
+
+fn all_bytes_in(s: &str, table: &[bool; 128]) -> bool {
+    s.bytes()
+        .all(|b| table.get(usize::from(b)).copied().unwrap_or(false))
+}
+
+/// Memoises [`Normalizer::classify`] for the hrefs of one page (one base URL): pages repeat
+/// links (navigation, footer), and relative or unusual hrefs take the slow path. Hrefs that
+/// the fast path handles are not stored (computing them again is cheaper). Results are the
+/// same with or without a cache.
+#[derive(Debug, Default)]
+pub struct ClassifyCache {
+    base: Option<String>,
+    map: rustc_hash::FxHashMap<Box<str>, Classified>,
+}
+
+impl ClassifyCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forgets everything (e.g. before the next page).
+    pub fn clear(&mut self) {
+        self.base = None;
+        self.map.clear();
+    }
+
+    /// How many results are stored.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Nothing stored.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
 }
 
 fn is_unreserved(b: u8) -> bool {
@@ -172,10 +251,15 @@ impl Normalizer {
         root_url.set_fragment(None);
         root_url.set_query(None);
         root_url.set_path("/");
+        let fast_prefix = (root_url.username().is_empty()
+            && root_url.password().is_none()
+            && root_url.as_str().ends_with('/'))
+        .then(|| root_url.as_str().to_string());
         Ok(Normalizer {
             config,
             root: root_url,
             bare_host,
+            fast_prefix,
         })
     }
 
@@ -189,24 +273,29 @@ impl Normalizer {
         &self.config
     }
 
-    /// Is `host:port` (of an http(s) URL) inside the site?
-    fn host_in_scope(&self, url: &Url) -> bool {
-        let Some(host) = url.host_str() else {
-            return false;
-        };
+    /// Is `host` (as the parser serialises it) the site's host, or one of its subdomains
+    /// when they belong to the site?
+    fn host_matches(&self, host: &str) -> bool {
         let host_bare = if self.config.www_alias {
             host.strip_prefix("www.").unwrap_or(host)
         } else {
             host
         };
-        let host_ok = host_bare == self.bare_host
+        host_bare == self.bare_host
             || (!self.config.subdomains_separate
                 && host_bare.ends_with(&self.bare_host)
                 && host_bare
                     .as_bytes()
                     .get(host_bare.len() - self.bare_host.len() - 1)
-                    == Some(&b'.'));
-        if !host_ok {
+                    == Some(&b'.'))
+    }
+
+    /// Is `host:port` (of an http(s) URL) inside the site?
+    fn host_in_scope(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        if !self.host_matches(host) {
             return false;
         }
         let same_scheme = url.scheme() == self.root.scheme();
@@ -223,6 +312,230 @@ impl Normalizer {
     /// Parses, normalises and classifies an href (already absolute, or relative to `base`).
     pub fn classify(&self, href: &str, base: Option<&Url>) -> Result<Classified> {
         let href = href.trim();
+        if let Some(c) = self.classify_fast(href) {
+            return Ok(c);
+        }
+        self.classify_slow(href, base)
+    }
+
+    /// [`Normalizer::classify`] with a cache for the hrefs of one page (`base` should be
+    /// the same for every call with one cache; the cache is cleared when it changes).
+    /// Errors are not cached.
+    pub fn classify_cached(
+        &self,
+        href: &str,
+        base: Option<&Url>,
+        cache: &mut ClassifyCache,
+    ) -> Result<Classified> {
+        let href = href.trim();
+        if let Some(c) = self.classify_fast(href) {
+            return Ok(c);
+        }
+        let base_str = base.map(Url::as_str);
+        if cache.base.as_deref() != base_str {
+            cache.map.clear();
+            cache.base = base_str.map(str::to_string);
+        }
+        if let Some(c) = cache.map.get(href) {
+            return Ok(c.clone());
+        }
+        let c = self.classify_slow(href, base)?;
+        cache.map.insert(href.into(), c.clone());
+        Ok(c)
+    }
+
+    /// [`Normalizer::classify_cached`] without allocating the URL: an internal page's
+    /// normalised URL is written into `url` (cleared first; left unspecified otherwise), so
+    /// one buffer serves every link of a page. Same answers as [`Normalizer::classify`].
+    pub fn classify_into(
+        &self,
+        href: &str,
+        base: Option<&Url>,
+        cache: &mut ClassifyCache,
+        url: &mut String,
+    ) -> Result<Scope> {
+        let href = href.trim();
+        if let Some(scope) = self.fast_into(href, url) {
+            return Ok(scope);
+        }
+        let base_str = base.map(Url::as_str);
+        if cache.base.as_deref() != base_str {
+            cache.map.clear();
+            cache.base = base_str.map(str::to_string);
+        }
+        let c = match cache.map.get(href) {
+            Some(c) => c,
+            None => {
+                let c = self.classify_slow(href, base)?;
+                cache.map.entry(href.into()).or_insert(c)
+            }
+        };
+        Ok(match c {
+            Classified::Internal {
+                url: u,
+                cross_scheme,
+            } => {
+                url.clear();
+                url.push_str(u);
+                Scope::Internal {
+                    cross_scheme: *cross_scheme,
+                }
+            }
+            Classified::External => Scope::External,
+            Classified::NonNavigational => Scope::NonNavigational,
+        })
+    }
+
+    /// The result of [`Normalizer::classify`] for the commonest hrefs, without running the
+    /// URL parser: absolute `http(s)` hrefs that the parser would keep as written. `None`
+    /// means "take the slow path" (never a different answer; see the
+    /// `fast_path_agrees_with_parser` test).
+    ///
+    /// - **internal**: the href starts with the root exactly (`https://example.com/`), its
+    ///   path holds only bytes the parser keeps and no `.`/`..` segment, its query (if
+    ///   any) only bytes the parser keeps and no `%`; a fragment is dropped. Rules 5–7 are
+    ///   applied as in the slow path; rules 1–4 and 8 have nothing to do.
+    /// - **external**: `http://` or `https://`, then a host of lowercase ASCII letters,
+    ///   digits, `-` and `.` (not an IPv4 form, no `xn--` label) ended by `/`, `?`, `#` or
+    ///   the end, which is not the site's host: the parser would give that host unchanged.
+    fn classify_fast(&self, href: &str) -> Option<Classified> {
+        let mut url = String::new();
+        Some(match self.fast_into(href, &mut url)? {
+            Scope::Internal { cross_scheme } => Classified::Internal { url, cross_scheme },
+            Scope::External => Classified::External,
+            Scope::NonNavigational => Classified::NonNavigational,
+        })
+    }
+
+    /// [`Normalizer::classify_fast`], writing an internal URL into `url` (cleared first).
+    fn fast_into(&self, href: &str, url: &mut String) -> Option<Scope> {
+        if let Some(prefix) = self.fast_prefix.as_deref() {
+            if let Some(rest) = href.strip_prefix(prefix) {
+                return self.internal_fast(prefix, rest, url);
+            }
+        }
+        let after = href
+            .strip_prefix("https://")
+            .or_else(|| href.strip_prefix("http://"))?;
+        let end = after
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(after.len());
+        let host = &after[..end];
+        if host.is_empty()
+            || !host
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.'))
+        {
+            return None;
+        }
+        let trimmed = host.strip_suffix('.').unwrap_or(host);
+        // A last label starting with a digit may be an IPv4 address (`0x7f.1`, `127.1`),
+        // which the parser rewrites; `xn--` labels are checked by IDNA.
+        let last = trimmed.rsplit('.').next().unwrap_or(trimmed);
+        if last.is_empty()
+            || last.as_bytes()[0].is_ascii_digit()
+            || trimmed
+                .split('.')
+                .any(|l| l.is_empty() || l.starts_with("xn--"))
+        {
+            return None;
+        }
+        if self.host_matches(host) {
+            return None;
+        }
+        Some(Scope::External)
+    }
+
+    /// The internal half of [`Normalizer::classify_fast`]: `rest` follows the root `prefix`
+    /// (which ends with `/`).
+    fn internal_fast(&self, prefix: &str, rest: &str, url: &mut String) -> Option<Scope> {
+        // The fragment is dropped (rule 3); the parser never fails on it.
+        let rest = rest.split_once('#').map_or(rest, |(a, _)| a);
+        let (path, query) = match rest.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (rest, None),
+        };
+        if !all_bytes_in(path, &FAST_PATH_BYTES)
+            || path.split('/').any(|seg| seg == "." || seg == "..")
+        {
+            return None;
+        }
+        if query.is_some_and(|q| !all_bytes_in(q, &FAST_QUERY_BYTES)) {
+            return None;
+        }
+        url.clear();
+        url.reserve(prefix.len() + rest.len());
+        url.push_str(prefix);
+        url.push_str(path);
+        // The path starts at the root's `/`.
+        self.fix_path(url, prefix.len() - 1);
+        if let Some(q) = query {
+            self.push_query(url, q.split('&').filter(|p| !p.is_empty()));
+        }
+        Some(Scope::Internal {
+            cross_scheme: false,
+        })
+    }
+
+    /// Rules 6 and 7 on `s[start..]` (the path), until neither changes it (stripping a
+    /// slash can expose an `index.html`, and dropping one can leave a slash to strip).
+    fn fix_path(&self, s: &mut String, start: usize) {
+        for _ in 0..4 {
+            let before = s.len();
+            if self.config.strip_index {
+                for idx in ["index.html", "index.htm"] {
+                    let path = &s[start..];
+                    if path.ends_with(idx) && path[..path.len() - idx.len()].ends_with('/') {
+                        s.truncate(s.len() - idx.len());
+                        break;
+                    }
+                }
+            }
+            match self.config.trailing_slash {
+                TrailingSlash::Keep => {}
+                TrailingSlash::Strip => {
+                    while s.len() - start > 1 && s.ends_with('/') {
+                        s.pop();
+                    }
+                }
+                TrailingSlash::Add => {
+                    let path = &s[start..];
+                    let last = path.rsplit('/').next().unwrap_or("");
+                    if !path.ends_with('/') && !last.contains('.') {
+                        s.push('/');
+                    }
+                }
+            }
+            if s.len() == before {
+                break;
+            }
+        }
+    }
+
+    /// Is `name` a query parameter removed by rule 5?
+    fn is_stripped_param(&self, name: &str) -> bool {
+        name.starts_with("utm_")
+            || TRACKING_PARAMS.contains(&name)
+            || self.config.strip_params.iter().any(|s| s == name)
+    }
+
+    /// Rule 5: appends `?` and the parameters kept (nothing when none is), `&`-joined.
+    fn push_query<'a>(&self, out: &mut String, params: impl Iterator<Item = &'a str>) {
+        let mut first = true;
+        for p in params {
+            let name = p.split('=').next().unwrap_or("");
+            if self.is_stripped_param(name) {
+                continue;
+            }
+            out.push(if first { '?' } else { '&' });
+            out.push_str(p);
+            first = false;
+        }
+    }
+
+    /// [`Normalizer::classify`] through the `url` crate's parser (every href).
+    fn classify_slow(&self, href: &str, base: Option<&Url>) -> Result<Classified> {
         let parsed = match base {
             Some(b) => b.join(href),
             None => Url::parse(href),
@@ -276,38 +589,9 @@ impl Normalizer {
             let _ = u.set_scheme(self.root.scheme());
             let _ = u.set_port(port);
         }
-        // Rule 4 on the path.
+        // Rule 4 on the path, then rules 6 and 7.
         let mut path = normalize_percent(u.path());
-        // Rules 6 and 7, until neither changes the path (stripping a slash can expose an
-        // `index.html`, and dropping one can leave a slash to strip).
-        for _ in 0..4 {
-            let before = path.len();
-            if self.config.strip_index {
-                for idx in ["index.html", "index.htm"] {
-                    if path.ends_with(idx) && path[..path.len() - idx.len()].ends_with('/') {
-                        path.truncate(path.len() - idx.len());
-                        break;
-                    }
-                }
-            }
-            match self.config.trailing_slash {
-                TrailingSlash::Keep => {}
-                TrailingSlash::Strip => {
-                    while path.len() > 1 && path.ends_with('/') {
-                        path.pop();
-                    }
-                }
-                TrailingSlash::Add => {
-                    let last = path.rsplit('/').next().unwrap_or("");
-                    if !path.ends_with('/') && !last.contains('.') {
-                        path.push('/');
-                    }
-                }
-            }
-            if path.len() == before {
-                break;
-            }
-        }
+        self.fix_path(&mut path, 0);
         u.set_path(&path);
         // Rule 5 (and 4 on the query).
         if let Some(q) = u.query() {
@@ -315,12 +599,7 @@ impl Normalizer {
                 .split('&')
                 .filter(|p| !p.is_empty())
                 .map(normalize_percent)
-                .filter(|p| {
-                    let name = p.split('=').next().unwrap_or("");
-                    !(name.starts_with("utm_")
-                        || TRACKING_PARAMS.contains(&name)
-                        || self.config.strip_params.iter().any(|s| s == name))
-                })
+                .filter(|p| !self.is_stripped_param(p.split('=').next().unwrap_or("")))
                 .collect();
             if kept.is_empty() {
                 u.set_query(None);
@@ -554,5 +833,286 @@ mod tests {
             Classified::Internal { url, .. } => assert_eq!(url, "https://example.com/c.html"),
             other => panic!("{other:?}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    /// A deterministic xorshift generator (no dependency, same cases every run).
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
+            v[(self.next() % v.len() as u64) as usize]
+        }
+    }
+
+    const STARTS: &[&str] = &[
+        "https://example.com/",
+        "http://example.com/",
+        "https://www.example.com/",
+        "https://example.com",
+        "https://EXAMPLE.com/",
+        "HTTPS://example.com/",
+        "https://example.com:443/",
+        "https://example.com:8443/",
+        "https://example.com./",
+        "https://user@example.com/",
+        "https:///example.com/",
+        "https:example.com/",
+        "https://blog.example.com/",
+        "https://other.test/",
+        "http://other.test",
+        "https://0x7f.1/",
+        "https://127.0.0.1:8080/",
+        "http://127.0.0.1:8080/",
+        "https://xn--exmple-cua.com/",
+        "https://exämple.com/",
+        "https://a..b/",
+        "https://-.test/",
+        "https://other.test?",
+        "https://other.test#",
+        "https://other.test\\",
+        "https://other.test:99999/",
+        "https://[::1]/",
+        "mailto:",
+        "javascript:",
+        "//example.com/",
+        "/",
+        "",
+        "../",
+        "?",
+        "#",
+        " https://example.com/",
+        "\thttps://example.com/",
+    ];
+    const PARTS: &[&str] = &[
+        "a",
+        "b",
+        "docs",
+        "/",
+        "//",
+        ".",
+        "..",
+        "./",
+        "../",
+        "%2e",
+        "%2E",
+        "%7e",
+        "%7E",
+        "%e2%82%ac",
+        "%",
+        "%zz",
+        "index.html",
+        "index.htm",
+        "Index.html",
+        "?",
+        "#",
+        "&",
+        "=",
+        "utm_source=x",
+        "id=2",
+        "gclid=1",
+        "sessionid=9",
+        "x.html",
+        "é",
+        " ",
+        "\t",
+        "\n",
+        "\\",
+        ":",
+        "@",
+        "'",
+        "\"",
+        "<",
+        ">",
+        "`",
+        "{",
+        "}",
+        "|",
+        "^",
+        "[",
+        "]",
+        "~",
+        "!",
+        "$",
+        "(",
+        ")",
+        "*",
+        "+",
+        ",",
+        ";",
+        "-",
+        "_",
+        "A",
+        "Z",
+        "0",
+        "9",
+        "\u{0}",
+        "\u{7f}",
+        "\u{200b}",
+    ];
+
+    fn configs() -> Vec<(&'static str, NormalizeConfig)> {
+        let d = NormalizeConfig::default;
+        vec![
+            ("https://example.com/", d()),
+            ("http://example.com/", d()),
+            ("https://www.example.com/", d()),
+            ("http://127.0.0.1:8080/", d()),
+            (
+                "https://example.com/",
+                NormalizeConfig {
+                    trailing_slash: TrailingSlash::Strip,
+                    strip_params: vec!["sessionid".into()],
+                    ..d()
+                },
+            ),
+            (
+                "https://example.com/",
+                NormalizeConfig {
+                    trailing_slash: TrailingSlash::Add,
+                    strip_index: false,
+                    ..d()
+                },
+            ),
+            (
+                "https://example.com/",
+                NormalizeConfig {
+                    www_alias: false,
+                    http_https_same: false,
+                    subdomains_separate: false,
+                    ..d()
+                },
+            ),
+        ]
+    }
+
+    fn same(a: &Result<Classified>, b: &Result<Classified>) -> bool {
+        match (a, b) {
+            (Ok(x), Ok(y)) => x == y,
+            (Err(_), Err(_)) => true,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_parser() {
+        let bases = [
+            None,
+            Url::parse("https://example.com/a/b.html").ok(),
+            Url::parse("http://other.test/x/").ok(),
+        ];
+        let mut rng = Rng(0x5eed_1234_abcd_ef01);
+        let mut fast_hits = 0;
+        for (root, cfg) in configs() {
+            let n = Normalizer::new(root, cfg).expect("root");
+            let mut cache = ClassifyCache::new();
+            let mut cache2 = ClassifyCache::new();
+            let mut buf = String::from("left over");
+            for _ in 0..40_000 {
+                let mut href = rng.pick(STARTS).to_string();
+                for _ in 0..(rng.next() % 7) {
+                    href.push_str(rng.pick(PARTS));
+                }
+                let base = &bases[(rng.next() % 3) as usize];
+                let slow = n.classify_slow(href.trim(), base.as_ref());
+                let fast = n.classify(&href, base.as_ref());
+                assert!(
+                    same(&slow, &fast),
+                    "root {root} href {href:?}: {slow:?} vs {fast:?}"
+                );
+                let cached = n.classify_cached(&href, base.as_ref(), &mut cache);
+                assert!(same(&slow, &cached), "cached: {href:?}");
+                let into = n
+                    .classify_into(&href, base.as_ref(), &mut cache2, &mut buf)
+                    .map(|scope| match scope {
+                        Scope::Internal { cross_scheme } => Classified::Internal {
+                            url: buf.clone(),
+                            cross_scheme,
+                        },
+                        Scope::External => Classified::External,
+                        Scope::NonNavigational => Classified::NonNavigational,
+                    });
+                assert!(same(&slow, &into), "into: {href:?}: {slow:?} vs {into:?}");
+                if n.classify_fast(href.trim()).is_some() {
+                    fast_hits += 1;
+                }
+            }
+        }
+        // The generator must exercise the fast path a lot, not only the fallback.
+        assert!(fast_hits > 40_000, "fast path taken {fast_hits} times");
+    }
+
+    #[test]
+    fn fast_path_handles_common_hrefs() {
+        let n = n_default();
+        for (href, want) in [
+            ("https://example.com/a/b", "https://example.com/a/b"),
+            ("https://example.com/a#top", "https://example.com/a"),
+            (
+                "https://example.com/docs/index.html",
+                "https://example.com/docs/",
+            ),
+            (
+                "https://example.com/p?utm_source=x&id=2",
+                "https://example.com/p?id=2",
+            ),
+            (
+                "https://example.com/p?utm_source=x",
+                "https://example.com/p",
+            ),
+            ("https://example.com/", "https://example.com/"),
+        ] {
+            assert_eq!(
+                n.classify_fast(href),
+                Some(Classified::Internal {
+                    url: want.into(),
+                    cross_scheme: false
+                }),
+                "{href}"
+            );
+        }
+        assert_eq!(
+            n.classify_fast("https://other.test/x?y#z"),
+            Some(Classified::External)
+        );
+        for slow in [
+            "https://example.com/a/../b",
+            "https://example.com/%7e",
+            "https://www.example.com/",
+            "http://example.com/",
+            "https://127.1/",
+            "/relative",
+        ] {
+            assert_eq!(n.classify_fast(slow), None, "{slow}");
+        }
+    }
+
+    #[test]
+    fn cache_follows_the_base() {
+        let n = n_default();
+        let mut cache = ClassifyCache::new();
+        let a = Url::parse("https://example.com/a/").expect("a");
+        let b = Url::parse("https://example.com/b/").expect("b");
+        let in_a = n.classify_cached("x", Some(&a), &mut cache).expect("ok");
+        assert_eq!(cache.len(), 1);
+        let in_b = n.classify_cached("x", Some(&b), &mut cache).expect("ok");
+        assert_ne!(in_a, in_b);
+        assert_eq!(in_b, n.classify("x", Some(&b)).expect("ok"));
+        assert!(n.classify_cached("http://[::1", None, &mut cache).is_err());
+        cache.clear();
+        assert!(cache.is_empty());
+    }
+
+    fn n_default() -> Normalizer {
+        Normalizer::new("https://example.com/", NormalizeConfig::default()).expect("root")
     }
 }

@@ -713,6 +713,76 @@ fn observation_json_never_panics() {
     h.finish(4000);
 }
 
+/// The worker's JSON path (`RawObservation::from_js_json[_bytes]`, what `ingestJson`
+/// parses): truncated, mutated, non-UTF-8 and surrogate-laden text never panics, refusals
+/// are `InvalidObservation`, and text without escaped lone surrogates parses exactly as
+/// `from_json` does.
+#[test]
+fn js_json_observations_never_panic() {
+    let mut h = Harness::new();
+    let mut rng = XorShift::new(SEED ^ 0x15_0B1E);
+    let mut s = site();
+    let valid = r#"{"url":"https://h.test/a","title":"T \ud83d\ude00","links":[{"href":"https://h.test/b","text":"B \ud83d","region":"main","visible":true,"order":0},{"href":"https://h.test/c#x","text":"\udc00C\\ud800"},{"href":"mailto:x@y","rel":"nofollow"}],"observedAt":1700000000000}"#;
+    for case in 0..4000 {
+        let mut bytes = valid.as_bytes().to_vec();
+        match rng.below(5) {
+            0 => bytes.truncate(rng.below(bytes.len())),
+            1 => {
+                for _ in 0..=rng.below(4) {
+                    let i = rng.below(bytes.len());
+                    bytes[i] = *rng.pick(b"{}[]\":,0-9abcdefu\\ \xff");
+                }
+            }
+            2 => {
+                let i = rng.below(bytes.len());
+                let junk = rng.pick(&[
+                    "\\ud800",
+                    "\\udfff",
+                    "\\",
+                    "\\u",
+                    "\\ud83d\\u",
+                    "\"",
+                    "\u{e9}",
+                ]);
+                bytes.splice(i..i, junk.bytes());
+            }
+            3 => {
+                let i = rng.below(bytes.len());
+                let j = (i + rng.below(30)).min(bytes.len());
+                bytes.drain(i..j);
+            }
+            _ => {}
+        }
+        let what = format!(
+            "js JSON case {case}: {}",
+            brief(&String::from_utf8_lossy(&bytes))
+        );
+        match h.run(&what, || RawObservation::from_js_json_bytes(&bytes)) {
+            Some(Ok(o)) => {
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    let lone = text.contains("\\ud") || text.contains("\\uD");
+                    if !lone {
+                        match RawObservation::from_json(text) {
+                            Ok(plain) if plain == o => {}
+                            other => h.fail(format!("{what}: from_json gave {other:?}")),
+                        }
+                    }
+                }
+                ingest(&mut h, &mut s, o, &what);
+            }
+            Some(Err(e)) => {
+                if !matches!(e, Error::InvalidObservation(_)) {
+                    h.fail(format!("{what}: not InvalidObservation: {e:?}"));
+                }
+                h.check_err(&what, &e);
+            }
+            None => {}
+        }
+    }
+    analyse(&mut h, &s, "analyses at the end");
+    h.finish(4000);
+}
+
 /// Random and adversarial URLs through `normalize`, `in_scope` and `page_report`.
 #[test]
 fn urls_never_panic() {

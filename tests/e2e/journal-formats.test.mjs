@@ -1,0 +1,59 @@
+// The worker journals each observation as JSON text (and ingests it with `ingestJson`);
+// journals written before hold plain objects. After a worker stop, every form replays:
+// objects, JSON text and JSON bytes, lone surrogates included, and a damaged entry is
+// skipped without losing the others.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { serve } from "./serve.mjs";
+import { launchWithExtension, tempDir, DEMO_SITE, stopAllWorkers } from "./lib/ext.mjs";
+import { openControl, track, pageReport } from "./lib/demo.mjs";
+
+test("journal entries replay after a worker stop, whatever their form", async () => {
+  const demo = await serve({ root: DEMO_SITE, port: 0 });
+  const tmp = tempDir("journal");
+  const browser = await launchWithExtension({ userDataDir: tmp.dir });
+  try {
+    const { context, extensionId } = browser;
+    const ctl = await openControl(context, extensionId, `${demo.url}/`);
+    await track(ctl, `${demo.url}/`);
+
+    const pages = await ctl.evaluate(async (base) => {
+      const store = await import(chrome.runtime.getURL("storage.js"));
+      const origin = new URL(base).origin;
+      const obs = (name) => ({
+        url: `${base}/${name}.html`,
+        title: `Legacy ${name} \ud83d`, // a lone surrogate, as a cut emoji leaves it
+        links: [
+          { href: `${base}/menu.html`, text: "Our menu \ud83d", region: "main", visible: true, order: 0 },
+          { href: `${base}/${name}-target.html`, text: "Rye sourdough", region: "nav", order: 1 },
+          { href: "https://elsewhere.test/", text: "Elsewhere", order: 2 },
+        ],
+        observedAt: Date.now(),
+      });
+      const enc = new TextEncoder();
+      await store.appendJournal(origin, obs("legacy-object"));
+      await store.appendJournal(origin, JSON.stringify(obs("legacy-text")));
+      await store.appendJournal(origin, enc.encode(JSON.stringify(obs("legacy-bytes"))).slice(0, 40)); // damaged
+      await store.appendJournal(origin, enc.encode(JSON.stringify(obs("bytes"))));
+      return ["legacy-object", "legacy-text", "bytes"].map((n) => `${base}/${n}.html`);
+    }, demo.url);
+
+    const cdp = await context.newCDPSession(ctl);
+    await cdp.send("ServiceWorker.enable");
+    await stopAllWorkers(cdp);
+
+    for (const url of pages) {
+      const r = await pageReport(ctl, url);
+      assert.equal(r.known, true, `${url} replayed`);
+      assert.equal(r.state, "visited", `${url} state`);
+      assert.equal(r.outlinks.internal, 2, `${url} internal links`);
+      assert.equal(r.outlinks.external, 1, `${url} external links`);
+    }
+    const damaged = await pageReport(ctl, `${demo.url}/legacy-bytes.html`);
+    assert.notEqual(damaged.state, "visited", "the damaged entry was skipped");
+  } finally {
+    await browser.close();
+    await demo.close();
+    tmp.cleanup();
+  }
+});
