@@ -28,7 +28,7 @@ use url::Url;
 use crate::anchor::{self, AnchorCode, AnchorParts};
 use crate::error::{Error, Result};
 use crate::observe::{RawObservation, Region, MAX_URL_LEN};
-use crate::url_norm::{Classified, Normalizer};
+use crate::url_norm::{Classified, ClassifyCache, Normalizer, Scope};
 
 /// Node index type used throughout the core.
 pub type PageId = NodeIndex<u32>;
@@ -1153,24 +1153,37 @@ impl SiteGraph {
         let mut external_order: Vec<String> = Vec::new();
         // Every internal occurrence with its target, in page order.
         let mut links: Vec<(u32, Occurrence)> = Vec::with_capacity(obs.links.len());
+        // One cache (repeated or relative hrefs) and one URL buffer for the whole page.
+        let mut cache = ClassifyCache::new();
+        let mut target = String::new();
         for (i, link) in obs.links.iter().enumerate() {
-            let classified = match self.classify_bounded(&link.href, Some(&base)) {
-                Ok(c) => c,
-                Err(_) => {
-                    page_counts.invalid_links += 1;
-                    summary.invalid += 1;
-                    continue;
+            // As classify_bounded: hrefs and internal URLs longer than MAX_URL_LEN are invalid.
+            let scope = if link.href.len() > MAX_URL_LEN {
+                None
+            } else {
+                match self
+                    .norm
+                    .classify_into(&link.href, Some(&base), &mut cache, &mut target)
+                {
+                    Ok(Scope::Internal { .. }) if target.len() > MAX_URL_LEN => None,
+                    Ok(s) => Some(s),
+                    Err(_) => None,
                 }
+            };
+            let Some(classified) = scope else {
+                page_counts.invalid_links += 1;
+                summary.invalid += 1;
+                continue;
             };
             let rel = rel_flags(link.rel.as_deref());
             let visible = link.visible.unwrap_or(true);
             let region = link.region.unwrap_or_default();
             match classified {
-                Classified::NonNavigational => {
+                Scope::NonNavigational => {
                     page_counts.non_navigational += 1;
                     summary.non_navigational += 1;
                 }
-                Classified::External => {
+                Scope::External => {
                     page_counts.external_links += 1;
                     summary.external += 1;
                     if rel != 0 || nofollow {
@@ -1186,10 +1199,7 @@ impl SiteGraph {
                         *e = w;
                     }
                 }
-                Classified::Internal {
-                    url: t,
-                    cross_scheme,
-                } => {
+                Scope::Internal { cross_scheme } => {
                     summary.internal += 1;
                     let parts = AnchorParts {
                         text: link.text.as_deref(),
@@ -1199,9 +1209,7 @@ impl SiteGraph {
                         has_image: link.has_image.unwrap_or(false),
                         href: &link.href,
                     };
-                    let mut name = anchor::accessible_name(&parts);
-                    crate::observe::clamp_str(&mut name, crate::observe::MAX_TEXT_LEN);
-                    let lh = anchor::lighthouse_fails_in(
+                    let a = anchor::assess(
                         &parts,
                         &anchor::LighthouseContext {
                             page_url: Some(obs.url.as_str()),
@@ -1209,8 +1217,13 @@ impl SiteGraph {
                             text_lang: obs.lang.as_deref(),
                         },
                     );
-                    let quality =
-                        anchor::classify(&parts).to_u8() | if lh { LIGHTHOUSE_FAILS } else { 0 };
+                    let name = crate::observe::clamped(&a.name, crate::observe::MAX_TEXT_LEN);
+                    let quality = a.code.to_u8()
+                        | if a.lighthouse_fails {
+                            LIGHTHOUSE_FAILS
+                        } else {
+                            0
+                        };
                     let mut f = rel | meta_nofollow;
                     if visible {
                         f |= flags::VISIBLE;
@@ -1225,7 +1238,7 @@ impl SiteGraph {
                         f |= flags::AREA;
                     }
                     let occ = Occurrence {
-                        anchor: self.anchors.intern(&name),
+                        anchor: self.anchors.intern(name),
                         order: link
                             .order
                             .unwrap_or_else(|| u32::try_from(i).unwrap_or(u32::MAX)),
@@ -1233,7 +1246,7 @@ impl SiteGraph {
                         flags: f,
                         quality,
                     };
-                    let tid = self.get_or_insert(&t);
+                    let tid = self.get_or_insert(&target);
                     links.push((tid.index() as u32, occ));
                 }
             }
