@@ -183,7 +183,9 @@ cmd_tools() {
 # ---------------------------------------------------------------- build
 
 build_wasm() {
-  cargo build --release --locked --target "$WASM_TARGET" --lib
+  # panic=abort for the wasm only (smaller, no unwinding tables); native release builds
+  # (CLI, benches, `cargo test --release`) keep unwinding.
+  CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release --locked --target "$WASM_TARGET" --lib
   rm -rf extension/pkg
   "$TOOLS/bin/wasm-bindgen" --target web --no-typescript --remove-name-section \
     --out-dir extension/pkg --out-name linkflow \
@@ -302,10 +304,7 @@ e2e_tests() {
 
 bench_smoke() {
   # criterion's --test mode runs every benchmark once, without measuring.
-  # panic=unwind for benches: with the release profile's panic=abort inherited, cargo builds
-  # the lib twice (unwind for the harness, abort for the bin) and the build fails with
-  # "output filename collision" / two `url::Url` types. A no-op once Cargo.toml sets it.
-  run_logged bench cargo bench --locked --config 'profile.bench.panic="unwind"' --bench core -- --test
+  run_logged bench cargo bench --locked --bench core -- --test
 }
 
 fmt_check() {
