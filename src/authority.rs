@@ -446,6 +446,82 @@ fn gather(csr: &Csr, y: &[f64], a: usize, b: usize) -> f64 {
     }
 }
 
+/// The teleport vector, read only when it is not uniform.
+#[derive(Clone, Copy)]
+struct Tele<'a> {
+    uniform: bool,
+    first: f64,
+    all: &'a [f64],
+}
+
+impl Tele<'_> {
+    #[inline(always)]
+    fn at(&self, t: usize) -> f64 {
+        if self.uniform {
+            self.first
+        } else {
+            self.all[t]
+        }
+    }
+}
+
+// The sweeps are functions of their own, called once per sweep: V8 runs a wasm function's
+// first calls as baseline code and later calls as optimised code (it cannot switch inside a
+// running call), so one function looping over every sweep would stay slow in a woken worker.
+
+/// One Gauss–Seidel sweep in place; returns (L1 change, leaked, sum).
+#[inline(never)]
+fn gs_sweep(
+    csr: &Csr,
+    d: f64,
+    base: f64,
+    tele: Tele<'_>,
+    any_leak: bool,
+    r: &mut [f64],
+    y: &mut [f64],
+) -> (f64, f64, f64) {
+    let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
+    for t in 0..r.len() {
+        let (a, b) = (csr.off[t] as usize, csr.off[t + 1] as usize);
+        let v = d * gather(csr, y, a, b) + base * tele.at(t);
+        diff += (v - r[t]).abs();
+        r[t] = v;
+        y[t] = v * csr.scale[t];
+        sum_next += v;
+        if any_leak {
+            leak_next += v * csr.leak[t];
+        }
+    }
+    (diff, leak_next, sum_next)
+}
+
+/// One plain (Jacobi) step from `r` into `next`; returns (L1 change, leaked, sum).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn jacobi_step(
+    csr: &Csr,
+    d: f64,
+    base: f64,
+    tele: Tele<'_>,
+    any_leak: bool,
+    r: &[f64],
+    y: &[f64],
+    next: &mut [f64],
+) -> (f64, f64, f64) {
+    let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
+    for t in 0..r.len() {
+        let (a, b) = (csr.off[t] as usize, csr.off[t + 1] as usize);
+        let v = d * gather(csr, y, a, b) + base * tele.at(t);
+        diff += (v - r[t]).abs();
+        next[t] = v;
+        sum_next += v;
+        if any_leak {
+            leak_next += v * csr.leak[t];
+        }
+    }
+    (diff, leak_next, sum_next)
+}
+
 /// PageRank by power iteration (pull form, no allocation per iteration).
 ///
 /// Sweeps are Gauss–Seidel (each page's new value is used by the pages after it in the same
@@ -499,7 +575,11 @@ pub fn power_iteration(
     let uniform = teleport.iter().all(|&t| t == teleport[0]);
     let tele0 = teleport[0];
     let any_leak = csr.leak.iter().any(|&l| l != 0.0);
-    let tele = |t: usize| if uniform { tele0 } else { teleport[t] };
+    let tele = Tele {
+        uniform,
+        first: tele0,
+        all: teleport,
+    };
     let mut residual = f64::INFINITY;
     let mut iterations = 0;
     let mut gs_delta = f64::INFINITY;
@@ -512,18 +592,8 @@ pub fn power_iteration(
         let checking = gs_delta <= stop || gs_delta * gs_ratio <= stop;
         if !checking && iterations < max_iterations {
             let base = d * leaked + (1.0 - d) * sum;
-            let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
-            for t in 0..n {
-                let (a, b) = (csr.off[t] as usize, csr.off[t + 1] as usize);
-                let v = d * gather(csr, &y, a, b) + base * tele(t);
-                diff += (v - r[t]).abs();
-                r[t] = v;
-                y[t] = v * csr.scale[t];
-                sum_next += v;
-                if any_leak {
-                    leak_next += v * csr.leak[t];
-                }
-            }
+            let (diff, leak_next, sum_next) =
+                gs_sweep(csr, d, base, tele, any_leak, &mut r, &mut y);
             (leaked, sum) = (leak_next, sum_next);
             // The change relative to the vector's size (its sum drifts a little).
             let rel = if sum > 0.0 { diff / sum } else { diff };
@@ -543,17 +613,8 @@ pub fn power_iteration(
             leaked *= c;
         }
         let base = d * leaked + (1.0 - d);
-        let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
-        for t in 0..n {
-            let (a, b) = (csr.off[t] as usize, csr.off[t + 1] as usize);
-            let v = d * gather(csr, &y, a, b) + base * tele(t);
-            diff += (v - r[t]).abs();
-            next[t] = v;
-            sum_next += v;
-            if any_leak {
-                leak_next += v * csr.leak[t];
-            }
-        }
+        let (diff, leak_next, sum_next) =
+            jacobi_step(csr, d, base, tele, any_leak, &r, &y, &mut next);
         std::mem::swap(&mut r, &mut next);
         for ((yi, &x), &s) in y.iter_mut().zip(&r).zip(&csr.scale) {
             *yi = x * s;

@@ -724,6 +724,7 @@ fn damaged(why: &str) -> Error {
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     fn byte(&mut self) -> Result<u8> {
         let v = *self
             .b
@@ -732,7 +733,19 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         Ok(v)
     }
+    /// A LEB128 varint; most are one byte (read inline), longer ones out of line.
+    #[inline]
     fn var(&mut self) -> Result<u64> {
+        match self.b.get(self.pos) {
+            Some(&x) if x < 0x80 => {
+                self.pos += 1;
+                Ok(u64::from(x))
+            }
+            _ => self.var_long(),
+        }
+    }
+    #[cold]
+    fn var_long(&mut self) -> Result<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let x = self.byte()?;
@@ -743,11 +756,13 @@ impl<'a> Reader<'a> {
         }
         Err(damaged("a number is too long"))
     }
+    #[inline]
     fn u32(&mut self) -> Result<u32> {
         u32::try_from(self.var()?).map_err(|_| damaged("a number is out of range"))
     }
     /// A count of items that take at least one byte each (so a damaged count cannot ask
     /// for more memory than the bytes could describe).
+    #[inline]
     fn count(&mut self) -> Result<usize> {
         let n = self.var()?;
         if n > (self.b.len() - self.pos) as u64 {
@@ -763,6 +778,7 @@ impl<'a> Reader<'a> {
         }
         Ok(n)
     }
+    #[inline]
     fn fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
         let s = self
             .b
@@ -826,6 +842,90 @@ fn region_from_u8(v: u8) -> Option<Region> {
 
 fn region_to_u8(r: Region) -> u8 {
     Region::ALL.iter().position(|&x| x == r).unwrap_or(5) as u8
+}
+
+/// One page of a v2 snapshot: the page (without canonical/redirect ids) and the positions
+/// of its canonical and redirect target.
+#[inline(never)]
+fn read_page(r: &mut Reader<'_>) -> Result<(Page, Option<u32>, Option<u32>)> {
+    let url = r.str()?;
+    let bits = r.var()?;
+    let bit = |k: u32| bits & (1 << k) != 0;
+    let observed_at = if bit(4) {
+        Some(f64::from_le_bytes(r.fixed::<8>()?))
+    } else {
+        None
+    };
+    let mut opt = |k: u32| -> Result<Option<Box<str>>> {
+        Ok(if bit(k) { Some(r.str()?.into()) } else { None })
+    };
+    let (title, h1, lang, canonical_url) = (opt(5)?, opt(6)?, opt(7)?, opt(8)?);
+    let canonical = if bit(9) { Some(r.u32()?) } else { None };
+    let redirect_to = if bit(10) { Some(r.u32()?) } else { None };
+    let page = Page {
+        url: url.into(),
+        visited: bit(0),
+        observed_at,
+        title,
+        h1,
+        lang,
+        canonical_url,
+        canonical: None,
+        redirect_to: None,
+        meta_refresh: bit(1),
+        noindex: bit(2),
+        nofollow: bit(3),
+        external_links: r.u32()?,
+        external_weight: f32::from_le_bytes(r.fixed::<4>()?),
+        external_nofollow: r.u32()?,
+        non_navigational: r.u32()?,
+        invalid_links: r.u32()?,
+        truncated_links: r.u32()?,
+    };
+    Ok((page, canonical, redirect_to))
+}
+
+/// One page's links of a v2 snapshot into `targets`/`occs` (cleared first); target
+/// positions are mapped through `ids`, anchors checked against `na` interned texts.
+#[inline(never)]
+fn read_page_links(
+    r: &mut Reader<'_>,
+    ids: &[PageId],
+    na: usize,
+    targets: &mut Vec<u32>,
+    occs: &mut Vec<Occurrence>,
+) -> Result<()> {
+    let m = r.count()?;
+    targets.clear();
+    occs.clear();
+    for _ in 0..m {
+        let i = r.u32()?;
+        let t = ids
+            .get(i as usize)
+            .ok_or_else(|| damaged(&format!("page index {i} out of range")))?
+            .index() as u32;
+        let k = r.count()?;
+        for _ in 0..k {
+            let anchor = r.u32()?;
+            let order = r.u32()?;
+            let [region, fl, q] = r.fixed::<3>()?;
+            if anchor as usize >= na
+                || AnchorCode::from_u8(q & !crate::graph::LIGHTHOUSE_FAILS).is_none()
+            {
+                return Err(damaged("bad link occurrence"));
+            }
+            let region = region_from_u8(region).ok_or_else(|| damaged("bad region"))?;
+            targets.push(t);
+            occs.push(Occurrence {
+                anchor,
+                order,
+                region,
+                flags: fl,
+                quality: q,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl Site {
@@ -1006,44 +1106,14 @@ impl Site {
         let mut ids: Vec<PageId> = Vec::with_capacity(n);
         // Canonical and redirect positions, resolved once every page exists.
         let mut refs: Vec<(usize, Option<u32>, Option<u32>)> = Vec::new();
+        // Per page one call of a small function (and below, one per page's links): V8 runs
+        // a wasm function's first calls as baseline code and switches to optimised code only
+        // on a later call, so one long loop in one call would stay slow in a woken worker.
         for i in 0..n {
-            let url = r.str()?;
-            let bits = r.var()?;
-            let bit = |k: u32| bits & (1 << k) != 0;
-            let observed_at = if bit(4) {
-                Some(f64::from_le_bytes(r.fixed::<8>()?))
-            } else {
-                None
-            };
-            let mut opt = |k: u32| -> Result<Option<Box<str>>> {
-                Ok(if bit(k) { Some(r.str()?.into()) } else { None })
-            };
-            let (title, h1, lang, canonical_url) = (opt(5)?, opt(6)?, opt(7)?, opt(8)?);
-            let canonical = if bit(9) { Some(r.u32()?) } else { None };
-            let redirect_to = if bit(10) { Some(r.u32()?) } else { None };
+            let (page, canonical, redirect_to) = read_page(&mut r)?;
             if canonical.is_some() || redirect_to.is_some() {
                 refs.push((i, canonical, redirect_to));
             }
-            let page = Page {
-                url: url.into(),
-                visited: bit(0),
-                observed_at,
-                title,
-                h1,
-                lang,
-                canonical_url,
-                canonical: None,
-                redirect_to: None,
-                meta_refresh: bit(1),
-                noindex: bit(2),
-                nofollow: bit(3),
-                external_links: r.u32()?,
-                external_weight: f32::from_le_bytes(r.fixed::<4>()?),
-                external_nofollow: r.u32()?,
-                non_navigational: r.u32()?,
-                invalid_links: r.u32()?,
-                truncated_links: r.u32()?,
-            };
             let id = site
                 .graph
                 .add_page(page)
@@ -1066,32 +1136,7 @@ impl Site {
         let mut targets: Vec<u32> = Vec::new();
         let mut occs: Vec<Occurrence> = Vec::new();
         for &s in &ids {
-            let m = r.count()?;
-            targets.clear();
-            occs.clear();
-            for _ in 0..m {
-                let t = get(r.u32()?)?.index() as u32;
-                let k = r.count()?;
-                for _ in 0..k {
-                    let anchor = r.u32()?;
-                    let order = r.u32()?;
-                    let [region, fl, q] = r.fixed::<3>()?;
-                    if anchor as usize >= na
-                        || AnchorCode::from_u8(q & !crate::graph::LIGHTHOUSE_FAILS).is_none()
-                    {
-                        return Err(damaged("bad link occurrence"));
-                    }
-                    let region = region_from_u8(region).ok_or_else(|| damaged("bad region"))?;
-                    targets.push(t);
-                    occs.push(Occurrence {
-                        anchor,
-                        order,
-                        region,
-                        flags: fl,
-                        quality: q,
-                    });
-                }
-            }
+            read_page_links(&mut r, &ids, na, &mut targets, &mut occs)?;
             if targets.is_sorted() {
                 site.graph.set_outlinks_sorted(
                     s,
