@@ -191,9 +191,11 @@ impl Csr {
     /// Builds a CSR from weighted out-edges `(source, target, passed_weight)` and each
     /// source's total out-weight. `total[s] == 0` means dangling.
     pub fn from_edges(n: usize, edges: &[(u32, u32, f64)], total: &[f64]) -> Csr {
+        // Loops over the edges run in chunks, one call each (see `gs_sweep`).
+        const CHUNK: usize = 1 << 14;
         let mut count = vec![0u32; n + 1];
-        for &(_, t, _) in edges {
-            count[t as usize + 1] += 1;
+        for chunk in edges.chunks(CHUNK) {
+            count_targets(chunk, &mut count);
         }
         for i in 0..n {
             count[i + 1] += count[i];
@@ -221,16 +223,20 @@ impl Csr {
             .take(n)
             .collect();
         let mut passed = vec![0f64; n];
-        for &(s, t, w) in edges {
-            let k = pos[t as usize] as usize;
-            pos[t as usize] += 1;
-            src[k] = s;
-            if f32_exact {
-                w32[k] = w as f32;
-            } else if !unit {
-                w64[k] = w;
-            }
-            passed[s as usize] += w * scale[s as usize];
+        for chunk in edges.chunks(CHUNK) {
+            scatter(
+                chunk,
+                &mut pos,
+                &mut src,
+                if f32_exact { Some(&mut w32) } else { None },
+                if !unit && !f32_exact {
+                    Some(&mut w64)
+                } else {
+                    None
+                },
+                &mut passed,
+                &scale,
+            );
         }
         let leak = passed.iter().map(|p| (1.0 - p).max(0.0)).collect();
         let weight = if unit {
@@ -401,6 +407,37 @@ impl Csr {
         self.weight = weight;
         self.off = off;
         self.src = src;
+    }
+}
+
+#[inline(never)]
+fn count_targets(edges: &[(u32, u32, f64)], count: &mut [u32]) {
+    for &(_, t, _) in edges {
+        count[t as usize + 1] += 1;
+    }
+}
+
+/// Places edges into their target rows (see [`Csr::from_edges`]).
+#[inline(never)]
+fn scatter(
+    edges: &[(u32, u32, f64)],
+    pos: &mut [u32],
+    src: &mut [u32],
+    mut w32: Option<&mut Vec<f32>>,
+    mut w64: Option<&mut Vec<f64>>,
+    passed: &mut [f64],
+    scale: &[f64],
+) {
+    for &(s, t, w) in edges {
+        let k = pos[t as usize] as usize;
+        pos[t as usize] += 1;
+        src[k] = s;
+        if let Some(w32) = w32.as_deref_mut() {
+            w32[k] = w as f32;
+        } else if let Some(w64) = w64.as_deref_mut() {
+            w64[k] = w;
+        }
+        passed[s as usize] += w * scale[s as usize];
     }
 }
 

@@ -418,6 +418,22 @@ pub(crate) fn runs(targets: &[u32]) -> impl Iterator<Item = (u32, usize, usize)>
     })
 }
 
+/// Adds the edges of source `s` to the inlink index being built. One call per page:
+/// V8 optimises a wasm function only for its later calls.
+#[inline(never)]
+fn fill_inlinks(s: u32, targets: &[u32], fill: &mut [u32], src: &mut [u32], at: &mut [u32]) {
+    for (t, a, _) in runs(targets) {
+        if let Some(p) = fill.get_mut(t as usize) {
+            let k = *p as usize;
+            if let (Some(x), Some(y)) = (src.get_mut(k), at.get_mut(k)) {
+                *x = s;
+                *y = a as u32;
+            }
+            *p += 1;
+        }
+    }
+}
+
 /// Distinct values of a sorted slice.
 fn distinct(targets: &[u32]) -> impl Iterator<Item = u32> + '_ {
     runs(targets).map(|(t, _, _)| t)
@@ -616,16 +632,8 @@ impl SiteGraph {
         let mut src = vec![0u32; total];
         let mut at = vec![0u32; total];
         for (s, n) in self.nodes.iter().enumerate() {
-            let Some(n) = n else { continue };
-            for (t, a, _) in runs(&n.targets) {
-                if let Some(p) = fill.get_mut(t as usize) {
-                    let k = *p as usize;
-                    if k < total {
-                        src[k] = s as u32;
-                        at[k] = a as u32;
-                    }
-                    *p += 1;
-                }
+            if let Some(n) = n {
+                fill_inlinks(s as u32, &n.targets, &mut fill, &mut src, &mut at);
             }
         }
         InIndex {
