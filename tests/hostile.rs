@@ -1106,8 +1106,8 @@ fn refused_imports_change_nothing() {
     h.finish(400);
 }
 
-/// The snapshot checksum of src/export.rs (format "LFS2": magic, u64 LE checksum of the
-/// rest), re-implemented so that damaged snapshots can be re-sealed and reach the parser.
+/// The snapshot checksum of src/export.rs (formats "LFS2" and "LFS3": magic, u64 LE
+/// checksum of the rest), re-implemented so that damaged snapshots can be re-sealed and reach the parser.
 fn snapshot_checksum(b: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h: u64 = K ^ (b.len() as u64);
@@ -1125,9 +1125,9 @@ fn snapshot_checksum(b: &[u8]) -> u64 {
     h ^ (h >> 32)
 }
 
-/// Rewrites the checksum of "LFS2" bytes so that they pass it.
+/// Rewrites the checksum of "LFS2"/"LFS3" bytes so that they pass it.
 fn reseal(b: &mut [u8]) {
-    if b.len() >= 12 && b.starts_with(b"LFS2") {
+    if b.len() >= 12 && (b.starts_with(b"LFS2") || b.starts_with(b"LFS3")) {
         let sum = snapshot_checksum(&b[12..]);
         b[4..12].copy_from_slice(&sum.to_le_bytes());
     }
@@ -1182,10 +1182,10 @@ fn restore_never_panics() {
             }
             _ => {
                 let n = rng.below(300);
-                let mut b = if rng.chance(1, 2) {
-                    b"LFS1".to_vec()
-                } else {
-                    b"LFS2\0\0\0\0\0\0\0\0".to_vec()
+                let mut b = match rng.below(3) {
+                    0 => b"LFS1".to_vec(),
+                    1 => b"LFS2\0\0\0\0\0\0\0\0".to_vec(),
+                    _ => b"LFS3\0\0\0\0\0\0\0\0".to_vec(),
                 };
                 b.extend(rng.bytes(n));
                 reseal(&mut b);
