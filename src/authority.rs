@@ -1043,7 +1043,11 @@ fn finish(
     let warm_vec: Option<Vec<f64>> = warm.filter(|a| a.model == model).map(|a| {
         pages
             .iter()
-            .map(|id| a.share_of(*id).unwrap_or(1.0 / pages.len().max(1) as f64))
+            .map(|id| {
+                a.share_of(*id)
+                    .filter(|x| x.is_finite())
+                    .unwrap_or(1.0 / pages.len().max(1) as f64)
+            })
             .collect()
     });
     let res = power_iteration(

@@ -1198,17 +1198,18 @@ impl Site {
                 }
                 _ => return Err(damaged("unexpected bytes at the end")),
             };
-            let mut share = Vec::with_capacity(n);
-            let mut compact = vec![u32::MAX; site.graph.index_bound()];
-            let mut pages = Vec::with_capacity(n);
+            // Only a seed for the warm start (never reported): shares by page index, NaN
+            // when not ranked, and no page list (less memory while the snapshot is held).
+            let bound = site.graph.index_bound();
+            let mut share = vec![f64::NAN; bound];
             for &id in &ids {
                 let v = f64::from_le_bytes(r.fixed::<8>()?);
                 if v.is_finite() && v >= 0.0 {
-                    compact[id.index()] = share.len() as u32;
-                    share.push(v);
-                    pages.push(id);
+                    share[id.index()] = v;
                 }
             }
+            let compact: Vec<u32> = (0..bound as u32).collect();
+            let pages = Vec::new();
             warm.push(crate::authority::Authority {
                 model,
                 pages,
