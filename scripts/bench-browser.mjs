@@ -196,7 +196,7 @@ async function main() {
       site.pageReport(body);
       r.first_report_cold_ms = performance.now() - t0;
       // Re-rank after one visit: ingest one observation (one extra link), then the report.
-      const ing = [], rer = [];
+      const ing = [], rer = [], auth = [];
       for (let k = 0; k < REPS; k++) {
         const obs = m.benchObservation(SMALL, LPP, SEED, 17 + k);
         const extra = { ...obs.links[obs.links.length >> 1], href: m.benchUrl(SMALL, LPP, SEED, 1000 + k) };
@@ -211,6 +211,18 @@ async function main() {
       r.ingest_one_visit_ms = med(ing);
       r.rerank_after_visit_ms = med(rer);
       r.rerank_after_visit_runs = rer;
+      // The re-rank alone (authority after one visit, no structure or report).
+      for (let k = 0; k < REPS; k++) {
+        const obs = m.benchObservation(SMALL, LPP, SEED, 17 + REPS + k);
+        const extra = { ...obs.links[obs.links.length >> 1], href: m.benchUrl(SMALL, LPP, SEED, 2000 + k) };
+        obs.links.push(extra);
+        site.ingest(obs);
+        t0 = performance.now();
+        r.rerank_iterations = site.benchAuthority();
+        auth.push(performance.now() - t0);
+      }
+      r.authority_after_visit_ms = med(auth);
+      r.authority_after_visit_runs = auth;
       const rb = [], rh = [];
       for (let k = 0; k < REPS; k++) {
         t0 = performance.now();

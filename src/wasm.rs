@@ -351,6 +351,13 @@ mod bench {
 
     #[wasm_bindgen]
     impl LinkflowSite {
+        /// Ranks the site under its model (the authority alone, as the popup's report
+        /// would); returns the iterations used.
+        #[wasm_bindgen(js_name = benchAuthority)]
+        pub fn bench_authority(&self) -> u32 {
+            self.site.authority(self.site.settings().model).iterations
+        }
+
         /// Parses `json` once, then ingests `times` copies of it; returns the milliseconds
         /// spent in the ingests alone (copies made outside the timing), measured with
         /// `performance.now()`: the core's ingest in wasm without any boundary crossing.
