@@ -145,7 +145,7 @@ describe("real Firefox over WebDriver BiDi", { skip: fs.existsSync(FIREFOX) ? fa
 
   test("the snapshot is stored as a Blob and reads back into the same graph", async () => {
     const origin = srv.url;
-    const exported = await send(tab, { type: "export", origin }); // an export writes a snapshot
+    const exported = await send(tab, { type: "export", origin, id: "firefox-test" }); // an export writes a snapshot
     assert.ok(exported.ok, JSON.stringify(exported).slice(0, 300));
     const st = await send(tab, { type: "status", url: `${origin}/` });
     // Read it as the background does on a wake (storage.js), restore it in this page.

@@ -66,7 +66,7 @@ test("a woken worker restores the stored snapshot (Blob or older Uint8Array) and
     const tab = await context.newPage();
     await browseDemo(ctl, tab, `${origin}/`);
     // An export writes a snapshot covering the journal; one more visit goes to the journal.
-    await ask(ctl, { type: "export", origin });
+    await ask(ctl, { type: "export", origin, id: "wake-test" });
     await tab.goto(`${origin}/contact.html`, { waitUntil: "load" });
     const menu = `${origin}/menu.html`;
     const state = async () => ({ stats: await stats(ctl, `${origin}/`), menu: await pageReport(ctl, menu) });
@@ -95,7 +95,7 @@ test("a woken worker restores the stored snapshot (Blob or older Uint8Array) and
     for (const ms of [0, 1, 3, 10, 30]) {
       await ctl.evaluate((m) => {
         chrome.runtime.sendMessage(m).catch(() => {});
-      }, { type: "export", origin });
+      }, { type: "export", origin, id: "wake-test" });
       await delay(ms);
       await wakeAndCompare(`killed ${ms} ms into an export`);
     }

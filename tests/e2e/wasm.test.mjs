@@ -91,7 +91,16 @@ test("snapshot/restore and export/import keep the graph; a bad import changes no
   assert.ok(bytes instanceof Uint8Array && bytes.length > 0, "snapshot is bytes");
   const restored = core.LinkflowSite.restore(bytes);
   assert.deepEqual(restored.stats(), before);
-  assert.deepEqual(restored.pageReport("http://shop.test/socks"), reportBefore);
+  // The restored site ranks from the stored shares (a warm start): the same page report,
+  // with the share equal within the tolerance (1e-9) rather than to the last digit.
+  const reportAfter = restored.pageReport("http://shop.test/socks");
+  assert.ok(
+    Math.abs(reportAfter.authority.share - reportBefore.authority.share) < 1e-9,
+    `share ${reportAfter.authority.share} vs ${reportBefore.authority.share}`,
+  );
+  assert.ok(Math.abs(reportAfter.authority.score - reportBefore.authority.score) < 1e-6);
+  const strip = (r) => ({ ...r, authority: { ...r.authority, share: 0, score: 0 } });
+  assert.deepEqual(strip(reportAfter), strip(reportBefore));
 
   const exported = JSON.parse(site.exportJson());
   assert.equal(exported.directed, true);
