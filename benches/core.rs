@@ -35,14 +35,7 @@ fn synth(pages: usize, lpp: usize) -> Synth {
 }
 
 fn classic_csr(s: &Synth) -> Csr {
-    let edges = s.classic_edges();
-    let n = s.pages();
-    let mut out = vec![0f64; n];
-    for &(a, _) in &edges {
-        out[a as usize] += 1.0;
-    }
-    let w: Vec<(u32, u32, f64)> = edges.iter().map(|&(a, b)| (a, b, 1.0)).collect();
-    Csr::from_edges(n, &w, &out)
+    Csr::from_unit_edges(s.pages(), &s.classic_edges())
 }
 
 fn pagerank(c: &mut Criterion) {

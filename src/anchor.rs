@@ -2100,18 +2100,7 @@ mod fast_path_tests {
         }
     }
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::synth::Rng;
 
     /// Pieces that hit every branch: listed phrases in several cases and scripts, URLs,
     /// whitespace and controls, invisible characters, joiners, edge junk, case mappings
@@ -2223,7 +2212,7 @@ mod fast_path_tests {
             Some("ja"),
         ];
         let rels = [None, Some("nofollow"), Some("NOFOLLOW"), Some("next")];
-        let mut rng = Rng(0x0a11_c0de_5eed_2026);
+        let mut rng = Rng::new(0x0a11_c0de_5eed_2026);
         let mut long = String::new();
         for _ in 0..20 {
             long.push_str("word ");

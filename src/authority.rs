@@ -188,6 +188,17 @@ impl Csr {
         w * self.scale[self.src[k] as usize]
     }
 
+    /// The classic model's CSR of unweighted `(source, target)` edges (every link followed,
+    /// each source's out-weight its link count).
+    pub fn from_unit_edges(n: usize, edges: &[(u32, u32)]) -> Csr {
+        let mut out = vec![0f64; n];
+        for &(s, _) in edges {
+            out[s as usize] += 1.0;
+        }
+        let w: Vec<(u32, u32, f64)> = edges.iter().map(|&(s, t)| (s, t, 1.0)).collect();
+        Csr::from_edges(n, &w, &out)
+    }
+
     /// Builds a CSR from weighted out-edges `(source, target, passed_weight)` and each
     /// source's total out-weight. `total[s] == 0` means dangling.
     pub fn from_edges(n: usize, edges: &[(u32, u32, f64)], total: &[f64]) -> Csr {
@@ -893,7 +904,7 @@ impl RankState {
     /// Brings the state up to the graph after out-link changes and appended pages; `false`
     /// when that is not possible (a structural change), and the state must be rebuilt.
     fn patch(&mut self, graph: &SiteGraph, settings: &Settings) -> bool {
-        let Some(changes) = graph.changes_since(self.at) else {
+        let Some(changes) = graph.first_changes_since(self.at) else {
             return false;
         };
         let canon = settings.consolidate_canonicals;
@@ -916,12 +927,8 @@ impl RankState {
         }
         // Each changed source: its row as of this state (the earliest logged out-links) and
         // now.
-        let mut seen = std::collections::HashSet::new();
         let mut rows = Vec::new();
         for ch in changes {
-            if !seen.insert(ch.page) {
-                continue;
-            }
             let id = PageId::new(ch.page as usize);
             let Some(&s) = self.compact.get(ch.page as usize) else {
                 continue;
@@ -1165,13 +1172,8 @@ mod tests {
         use crate::observe::{RawLink, RawObservation, Region};
         let settings = Settings::default();
         let mut site = crate::Site::new("https://s.test/", settings.clone()).expect("site");
-        let mut x: u64 = 0x1234_5678;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut rng = crate::synth::Rng::new(0x1234_5678);
+        let mut next = |m: u64| rng.next_u64() % m;
         let regions = [
             Region::Main,
             Region::Nav,

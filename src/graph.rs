@@ -613,7 +613,7 @@ impl SiteGraph {
         self.inl.get_or_init(|| {
             let prev = self.inl_prev.borrow_mut().take();
             if let Some(prev) = prev {
-                if let Some(changes) = self.changes_since(prev.log) {
+                if let Some(changes) = self.first_changes_since(prev.log) {
                     return self.patch_in_index(prev, changes);
                 }
             }
@@ -646,15 +646,11 @@ impl SiteGraph {
 
     /// The index after `changes` (out-links replaced, pages appended): the changed sources'
     /// entries are replaced, the rest copied in bulk. Equals [`SiteGraph::build_in_index`].
-    fn patch_in_index(&self, prev: InIndex, changes: &[Change]) -> InIndex {
+    fn patch_in_index(&self, prev: InIndex, changes: Vec<&Change>) -> InIndex {
         let bound = self.nodes.len();
         // (target, source, Some(run start)) adds, None removes; by (target, source).
         let mut ops: Vec<(u32, u32, Option<u32>)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
         for ch in changes {
-            if !seen.insert(ch.page) {
-                continue;
-            }
             ops.extend(distinct(&ch.targets).map(|t| (t, ch.page, None)));
             let (targets, _) = self.out_slices(PageId::new(ch.page as usize));
             ops.extend(runs(targets).map(|(t, a, _)| (t, ch.page, Some(a as u32))));
@@ -773,6 +769,18 @@ impl SiteGraph {
     /// Where the change log stands: `(epoch, position)`.
     pub(crate) fn log_position(&self) -> (u64, u64) {
         (self.epoch, self.log_base + self.log.len() as u64)
+    }
+
+    /// Per page changed since `position`, its earliest logged change (its out-links as they
+    /// were at `position`), in log order; `None` as for [`SiteGraph::changes_since`].
+    pub(crate) fn first_changes_since(&self, at: (u64, u64)) -> Option<Vec<&Change>> {
+        let mut seen = std::collections::HashSet::new();
+        Some(
+            self.changes_since(at)?
+                .iter()
+                .filter(|ch| seen.insert(ch.page))
+                .collect(),
+        )
     }
 
     /// The out-link changes since `position` (from [`SiteGraph::log_position`]), when
@@ -1574,13 +1582,8 @@ mod tests {
     fn layout_stays_consistent_under_revisits_redirects_and_pruning() {
         let mut g = graph();
         let w = RegionWeights::default();
-        let mut x: u64 = 0x5eed;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut rng = crate::synth::Rng::new(0x5eed);
+        let mut next = |m: u64| rng.next_u64() % m;
         for round in 0..400 {
             let page = next(30);
             let links = (0..next(12))

@@ -841,17 +841,10 @@ mod fast_path_tests {
     use super::*;
 
     /// A deterministic xorshift generator (no dependency, same cases every run).
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-            v[(self.next() % v.len() as u64) as usize]
-        }
+    use crate::synth::Rng;
+
+    fn pick<'a>(rng: &mut Rng, v: &[&'a str]) -> &'a str {
+        v[rng.below(v.len())]
     }
 
     const STARTS: &[&str] = &[
@@ -1010,7 +1003,7 @@ mod fast_path_tests {
             Url::parse("https://example.com/a/b.html").ok(),
             Url::parse("http://other.test/x/").ok(),
         ];
-        let mut rng = Rng(0x5eed_1234_abcd_ef01);
+        let mut rng = Rng::new(0x5eed_1234_abcd_ef01);
         let mut fast_hits = 0;
         for (root, cfg) in configs() {
             let n = Normalizer::new(root, cfg).expect("root");
@@ -1018,11 +1011,11 @@ mod fast_path_tests {
             let mut cache2 = ClassifyCache::new();
             let mut buf = String::from("left over");
             for _ in 0..40_000 {
-                let mut href = rng.pick(STARTS).to_string();
-                for _ in 0..(rng.next() % 7) {
-                    href.push_str(rng.pick(PARTS));
+                let mut href = pick(&mut rng, STARTS).to_string();
+                for _ in 0..(rng.next_u64() % 7) {
+                    href.push_str(pick(&mut rng, PARTS));
                 }
-                let base = &bases[(rng.next() % 3) as usize];
+                let base = &bases[(rng.next_u64() % 3) as usize];
                 let slow = n.classify_slow(href.trim(), base.as_ref());
                 let fast = n.classify(&href, base.as_ref());
                 assert!(

@@ -253,15 +253,10 @@ mod bench {
         #[wasm_bindgen(constructor)]
         pub fn new(pages: u32, links_per_page: u32, seed: u32) -> BenchGraph {
             let s = bench_synth(pages, links_per_page, seed);
-            let edges = s.classic_edges();
             let n = s.pages();
-            let mut out = vec![0f64; n];
-            for &(a, _) in &edges {
-                out[a as usize] += 1.0;
-            }
-            let w: Vec<(u32, u32, f64)> = edges.iter().map(|&(a, b)| (a, b, 1.0)).collect();
+            let edges = s.classic_edges();
             BenchGraph {
-                csr: crate::authority::Csr::from_edges(n, &w, &out),
+                csr: crate::authority::Csr::from_unit_edges(n, &edges),
                 teleport: vec![1.0 / n as f64; n],
                 edges: edges.len(),
             }

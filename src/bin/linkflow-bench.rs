@@ -119,16 +119,6 @@ fn synth(a: &Args) -> Synth {
     })
 }
 
-/// The classic model's CSR of the synthetic graph.
-fn classic_csr(n: usize, edges: &[(u32, u32)]) -> Csr {
-    let mut out = vec![0f64; n];
-    for &(s, _) in edges {
-        out[s as usize] += 1.0;
-    }
-    let w: Vec<(u32, u32, f64)> = edges.iter().map(|&(s, t)| (s, t, 1.0)).collect();
-    Csr::from_edges(n, &w, &out)
-}
-
 /// The memory floor of one pull iteration: stream the in-link sources and offsets, gather
 /// one value per in-link from a vector of `n` values, write `n` values. Returns ms per pass
 /// for f64 and f32 gathered values.
@@ -190,7 +180,7 @@ fn pagerank(a: &Args) -> Result<(), String> {
         w.flush().map_err(|e| e.to_string())?;
     }
     let t = Instant::now();
-    let csr = classic_csr(n, &edges);
+    let csr = Csr::from_unit_edges(n, &edges);
     let csr_ms = ms(t);
     let tele = vec![1.0 / n as f64; n];
     let d = 0.85;
