@@ -5,18 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { serve } from "./serve.mjs";
-import { launchWithExtension, tempDir, DEMO_SITE, ask, delay } from "./lib/ext.mjs";
+import { launchWithExtension, tempDir, DEMO_SITE, ask, delay, close } from "./lib/ext.mjs";
 import { openControl, track, browseDemo, pageReport, stats } from "./lib/demo.mjs";
-
-/** Deep equality where numbers may differ by a relative 1e-9 (iterative PageRank). */
-function close(a, b) {
-  if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-  if (a && b && typeof a === "object" && typeof b === "object") {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return Array.isArray(a) === Array.isArray(b) && [...keys].every((k) => close(a[k], b[k]));
-  }
-  return a === b;
-}
 
 /** The stored form of the site's data, read in an extension page (the worker's IndexedDB). */
 function storedForm(ctl, origin) {

@@ -6,21 +6,11 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { serve } from "./serve.mjs";
-import { launchWithExtension, tempDir, DEMO_SITE, ask, htmlPaths, delay, waitFor } from "./lib/ext.mjs";
+import { launchWithExtension, tempDir, DEMO_SITE, ask, htmlPaths, delay, waitFor, close } from "./lib/ext.mjs";
 import { openControl, track, demoPagePaths, waitObserved, pageReport, siteReport, stats } from "./lib/demo.mjs";
 
 const BOOK = path.join(execFileSync("rustc", ["--print", "sysroot"], { encoding: "utf8" }).trim(), "share/doc/rust/html/book");
 const KILLS = 20;
-
-/** Deep equality where numbers may differ by a relative 1e-9 (iterative PageRank). */
-function close(a, b) {
-  if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-  if (a && b && typeof a === "object" && typeof b === "object") {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return Array.isArray(a) === Array.isArray(b) && [...keys].every((k) => close(a[k], b[k]));
-  }
-  return a === b;
-}
 
 /** The paths where two JSON values differ, for a readable failure message. */
 function diff(a, b, at = "", out = []) {

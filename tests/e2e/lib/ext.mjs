@@ -183,3 +183,13 @@ export function ensureOut() {
   fs.mkdirSync(OUT, { recursive: true });
   return OUT;
 }
+
+/** Deep equality where numbers may differ by a relative 1e-9 (iterative PageRank). */
+export function close(a, b) {
+  if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return Array.isArray(a) === Array.isArray(b) && [...keys].every((k) => close(a[k], b[k]));
+  }
+  return a === b;
+}
