@@ -14,7 +14,7 @@
 //
 // Messages: {type, ...fields} → {ok: true, ...answer} | {ok: false, error}
 //   ping                                  → {version, wasm}       (any of our pages/scripts)
-//   observe    {observation}              → {summary}             (content scripts only;
+//   observe    {url, json}                → {summary}             (content scripts only;
 //                                            {ok:false, notTracked:true} when not tracked)
 //   track      {origin, tabId?, whenGranted?} → {site, injected}
 //              whenGranted: wait (≤ 2 min) for the host permission the popup is requesting
@@ -117,14 +117,26 @@ function newEntry(record) {
 
 // The core reads an observation faster as JSON text (`ingestJson`) than as an object:
 // converting thousands of link objects across the wasm boundary one field at a time costs
-// more than JSON.stringify + serde_json (scripts/bench-browser.mjs, group "ingest"; in
-// Chromium, text crosses as fast as TextEncoder bytes). The journal keeps that text;
-// entries written before hold the plain object.
+// more than serde_json reading the text in place (scripts/bench-browser.mjs, group
+// "ingest"). The content script sends that text; the journal keeps it; entries written
+// by older versions hold the plain object.
 
-/** Ingests a journaled or live observation: JSON text (or its UTF-8 bytes), or an older plain object. */
+/** Ingests a journaled observation: JSON text (or its UTF-8 bytes), or an older plain object. */
 function ingestObservation(site, observation) {
   if (observation instanceof Uint8Array || typeof observation === "string") return site.ingestJson(observation);
   return site.ingest(observation);
+}
+
+/**
+ * Whether observation JSON describes `url`: the check `ingestJson(json, url)` makes, for
+ * the rare site whose stored data could not be restored (its visits are only journaled).
+ */
+function describes(json, url) {
+  try {
+    return JSON.parse(json)?.url === url;
+  } catch {
+    return false;
+  }
 }
 
 
@@ -451,14 +463,18 @@ const handlers = {
     from: CONTENT,
     async run(msg, sender) {
       await ensureLoaded();
-      const obs = msg.observation;
-      if (!obs || typeof obs !== "object" || typeof obs.url !== "string") {
-        throw new Error("observe needs an observation with a url");
+      // The content script sends the observation as JSON text (made in the page's process,
+      // so the worker neither serialises nor walks thousands of link objects) and, beside
+      // it, the page address it describes. The core checks that the text describes exactly
+      // that address; the origin is checked here.
+      const { url, json } = msg;
+      if (typeof url !== "string" || typeof json !== "string") {
+        throw new Error("observe needs the page's url and its observation as JSON text");
       }
       const senderOrigin = new URL(sender.url).origin;
       let obsOrigin;
       try {
-        obsOrigin = new URL(obs.url).origin;
+        obsOrigin = new URL(url).origin;
       } catch {
         throw new Error("the observation's url is not valid");
       }
@@ -468,11 +484,12 @@ const handlers = {
         return { ok: false, notTracked: true, error: `Linkflow is not tracking ${senderOrigin}` };
       }
       return serialised(entry, async () => {
-        const json = JSON.stringify(obs);
         let summary = null;
         if (entry.site) {
-          summary = ingestObservation(entry.site, json); // throws on a refused observation: not journaled
+          summary = entry.site.ingestJson(json, url); // throws on a refused observation: not journaled
           if (summary && summary.outOfScope) return { summary };
+        } else if (!describes(json, url)) {
+          throw new Error("an observation must describe the page that sends it");
         }
         const key = await store.appendJournal(entry.record.origin, json);
         entry.lastKey = key;
@@ -480,7 +497,7 @@ const handlers = {
         if (entry.site && entry.pending >= COMPACT_EVERY) {
           await compactNow(entry).catch((e) => console.warn("Linkflow: compaction failed", e));
         }
-        if (sender.tab?.id != null) badgeSoon(entry, sender.tab.id, obs.url);
+        if (sender.tab?.id != null) badgeSoon(entry, sender.tab.id, url);
         return { summary };
       });
     },

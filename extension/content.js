@@ -268,12 +268,22 @@
     return true;
   }
 
-  function readLink(el, order) {
+  // Links to the page's own origin are sent root-relative ("/path?query"), which the core
+  // resolves against the page's address: a shorter text for the worker to read.
+  const OWN_ORIGIN = location.origin + "/";
+  function compactHref(href) {
+    if (!href.startsWith(OWN_ORIGIN)) return href;
+    const next = href[OWN_ORIGIN.length];
+    return next === "/" || next === "\\" ? href : href.slice(OWN_ORIGIN.length - 1);
+  }
+
+  // A link as docs/PROTOCOL.md describes it, with every field at its default left out (the
+  // text the worker reads is then about half as long): `order` is the link's index in the
+  // list, `visible` is true, `region` "other", `inViewport`, `hasImage` and `area` false.
+  function readLink(el) {
     const href = linkHref(el);
     if (!href) return null;
-    const link = { href: href.slice(0, MAX_URL), order };
-    const raw = el.getAttribute("href") ?? el.getAttributeNS("http://www.w3.org/1999/xlink", "href");
-    if (raw != null) link.raw = raw.slice(0, MAX_URL);
+    const link = { href: compactHref(href.slice(0, MAX_URL)) };
     const isArea = el.localName === "area";
     if (isArea) {
       link.area = true;
@@ -292,8 +302,6 @@
         }
         const alt = clip(alts.join(" "));
         if (alt) link.alt = alt;
-      } else {
-        link.hasImage = false;
       }
     }
     const aria = clip(el.getAttribute("aria-label") || "") || labelledBy(el);
@@ -302,22 +310,19 @@
     if (title) link.title = title;
     const rel = el.getAttribute("rel");
     if (rel != null && rel.trim()) link.rel = rel.trim().slice(0, 200);
-    link.region = regionOf(el);
+    const region = regionOf(el);
+    if (region !== "other") link.region = region;
 
     const box = boxOf(el);
-    link.visible = isVisible(box);
-    link.width = Math.round(Math.max(0, box.right - box.left));
-    link.height = Math.round(Math.max(0, box.bottom - box.top));
-    if (box.rects && viewport) {
+    const visible = isVisible(box);
+    if (!visible) link.visible = false;
+    if (visible && box.rects && viewport) {
       // Document coordinates against the viewport of the first read ("above the fold").
       const top = box.top + scrollY;
       const left = box.left + scrollX;
       const bottom = box.bottom + scrollY;
       const right = box.right + scrollX;
-      link.inViewport =
-        link.visible && bottom > 0 && right > 0 && top < viewport.height && left < viewport.width;
-    } else {
-      link.inViewport = false;
+      if (bottom > 0 && right > 0 && top < viewport.height && left < viewport.width) link.inViewport = true;
     }
     return link;
   }
@@ -377,7 +382,7 @@
         truncated++;
         continue;
       }
-      const l = readLink(el, links.length);
+      const l = readLink(el);
       if (l) links.push(l);
     }
     const obs = { url: location.href.slice(0, MAX_URL), links, observedAt: Date.now() };
@@ -403,7 +408,7 @@
   function signature(obs) {
     const parts = [obs.url, obs.requestedUrl, obs.title, obs.h1, obs.canonical, obs.metaRobots, obs.metaRefresh, obs.truncatedLinks];
     for (const l of obs.links) {
-      parts.push(l.href, l.text, l.alt, l.ariaLabel, l.title, l.rel, l.region, l.visible ? 1 : 0);
+      parts.push(l.href, l.text, l.alt, l.ariaLabel, l.title, l.rel, l.region, l.visible === false ? 0 : 1);
     }
     return JSON.stringify(parts);
   }
@@ -423,7 +428,8 @@
     lastSignature = sig;
     let answer = null;
     try {
-      answer = await api.runtime.sendMessage({ type: "observe", observation: obs });
+      // JSON text, made here: the worker passes it to the core (and its journal) as it is.
+      answer = await api.runtime.sendMessage({ type: "observe", url: obs.url, json: JSON.stringify(obs) });
     } catch (e) {
       // The extension was reloaded or removed: this script is orphaned.
       if (!api.runtime?.id) return stop();

@@ -34,5 +34,5 @@ mod wasm;
 
 pub use authority::{Model, Settings};
 pub use error::{Error, Result};
-pub use observe::{RawLink, RawObservation, Region};
+pub use observe::{LinkRef, ObservationRef, RawLink, RawObservation, Region};
 pub use site::Site;

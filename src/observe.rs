@@ -5,8 +5,16 @@
 //! rendered DOM). Every field but `url` is optional, so a partial observation is still
 //! useful. [`RawObservation::clamp`] bounds every string and list, so a hostile page cannot
 //! make the graph grow without limit; URL validation happens when the graph ingests it.
+//!
+//! [`ObservationRef`] is the same observation borrowed from its JSON text (strings without
+//! escapes are not copied): what the graph ingests, and what the extension's worker parses.
+//! A [`RawObservation`] converts into one without copying its strings.
 
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
+
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Longest URL kept, in bytes (before and after normalisation); longer hrefs are counted
 /// as invalid links, and a longer page address is refused.
@@ -126,6 +134,378 @@ pub struct RawObservation {
     pub observed_at: Option<f64>,
 }
 
+/// A string of an observation: borrowed from the JSON text it was parsed from when the
+/// text holds it without escapes, owned otherwise. Reads as a `str`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text<'_> {
+    fn from(s: String) -> Self {
+        Text(Cow::Owned(s))
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Text(Cow::Borrowed(s))
+    }
+}
+
+impl Text<'_> {
+    /// The string, owned (copied only if borrowed).
+    pub fn into_owned(self) -> String {
+        self.0.into_owned()
+    }
+
+    /// Cuts the string to at most `max` bytes on a char boundary (as [`clamp_str`]).
+    fn clamp(&mut self, max: usize) {
+        match &mut self.0 {
+            Cow::Borrowed(s) => *s = clamped(s, max),
+            Cow::Owned(s) => clamp_str(s, max),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
+            }
+        }
+        d.deserialize_str(Visitor).map(Text)
+    }
+}
+
+/// [`RawLink`] borrowing its strings from the observation's JSON text. Untrusted.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)] // the fields are RawLink's
+pub struct LinkRef<'a> {
+    #[serde(borrow)]
+    pub href: Text<'a>,
+    #[serde(borrow)]
+    pub raw: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub text: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub alt: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub aria_label: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub title: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub rel: Option<Text<'a>>,
+    pub region: Option<Region>,
+    pub visible: Option<bool>,
+    pub in_viewport: Option<bool>,
+    pub order: Option<u32>,
+    pub width: Option<f32>,
+    pub height: Option<f32>,
+    pub area: Option<bool>,
+    pub has_image: Option<bool>,
+}
+
+/// [`RawObservation`] borrowing its strings from its JSON text: what the graph ingests.
+/// Untrusted; [`ObservationRef::from_json`] and the conversion from a `RawObservation`
+/// leave it unclamped, the graph clamps it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)] // the fields are RawObservation's
+pub struct ObservationRef<'a> {
+    #[serde(borrow)]
+    pub url: Text<'a>,
+    #[serde(borrow)]
+    pub requested_url: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub title: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub h1: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub canonical: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub meta_robots: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub lang: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub meta_refresh: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub links: Vec<LinkRef<'a>>,
+    pub truncated_links: Option<u32>,
+    pub observed_at: Option<f64>,
+}
+
+fn text_of<'a>(s: Option<String>) -> Option<Text<'a>> {
+    s.map(Text::from)
+}
+
+fn string_of(s: Option<Text<'_>>) -> Option<String> {
+    s.map(Text::into_owned)
+}
+
+impl From<RawLink> for LinkRef<'_> {
+    fn from(l: RawLink) -> Self {
+        let RawLink {
+            href,
+            raw,
+            text,
+            alt,
+            aria_label,
+            title,
+            rel,
+            region,
+            visible,
+            in_viewport,
+            order,
+            width,
+            height,
+            area,
+            has_image,
+        } = l;
+        LinkRef {
+            href: href.into(),
+            raw: text_of(raw),
+            text: text_of(text),
+            alt: text_of(alt),
+            aria_label: text_of(aria_label),
+            title: text_of(title),
+            rel: text_of(rel),
+            region,
+            visible,
+            in_viewport,
+            order,
+            width,
+            height,
+            area,
+            has_image,
+        }
+    }
+}
+
+impl LinkRef<'_> {
+    /// The link with its strings owned.
+    pub fn into_owned(self) -> RawLink {
+        let LinkRef {
+            href,
+            raw,
+            text,
+            alt,
+            aria_label,
+            title,
+            rel,
+            region,
+            visible,
+            in_viewport,
+            order,
+            width,
+            height,
+            area,
+            has_image,
+        } = self;
+        RawLink {
+            href: href.into_owned(),
+            raw: string_of(raw),
+            text: string_of(text),
+            alt: string_of(alt),
+            aria_label: string_of(aria_label),
+            title: string_of(title),
+            rel: string_of(rel),
+            region,
+            visible,
+            in_viewport,
+            order,
+            width,
+            height,
+            area,
+            has_image,
+        }
+    }
+}
+
+/// Moves the strings, copies none.
+impl From<RawObservation> for ObservationRef<'_> {
+    fn from(o: RawObservation) -> Self {
+        let RawObservation {
+            url,
+            requested_url,
+            title,
+            h1,
+            canonical,
+            meta_robots,
+            lang,
+            meta_refresh,
+            links,
+            truncated_links,
+            observed_at,
+        } = o;
+        ObservationRef {
+            url: url.into(),
+            requested_url: text_of(requested_url),
+            title: text_of(title),
+            h1: text_of(h1),
+            canonical: text_of(canonical),
+            meta_robots: text_of(meta_robots),
+            lang: text_of(lang),
+            meta_refresh: text_of(meta_refresh),
+            links: links.into_iter().map(LinkRef::from).collect(),
+            truncated_links,
+            observed_at,
+        }
+    }
+}
+
+impl<'a> ObservationRef<'a> {
+    /// Parses an observation from JSON, borrowing its strings from `s` where it can; a
+    /// clear error for anything else. Clamped.
+    pub fn from_json(s: &'a str) -> crate::Result<Self> {
+        let mut obs: ObservationRef<'a> =
+            serde_json::from_str(s).map_err(|e| crate::Error::InvalidObservation(e.to_string()))?;
+        obs.clamp();
+        Ok(obs)
+    }
+
+    /// Parses an observation from the JSON text the extension makes with `JSON.stringify`:
+    /// as [`ObservationRef::from_json`], but escaped lone UTF-16 surrogates become U+FFFD,
+    /// as when the same object crosses as a JS value. Malformed or truncated text is an
+    /// [`crate::Error::InvalidObservation`].
+    pub fn from_js_json(s: &'a str) -> crate::Result<Self> {
+        // serde_json refuses lone surrogates: look for them only when it did.
+        let refused = match Self::from_json(s) {
+            Ok(o) => return Ok(o),
+            Err(e) => e,
+        };
+        match replace_lone_surrogates(s) {
+            Cow::Borrowed(_) => Err(refused),
+            // Rare (a page's text cut in the middle of an emoji): own the repaired text.
+            Cow::Owned(fixed) => {
+                ObservationRef::from_json(&fixed).map(|o| ObservationRef::from(o.into_owned()))
+            }
+        }
+    }
+
+    /// [`ObservationRef::from_js_json`] for the UTF-8 bytes of the text; bytes that are
+    /// not UTF-8 are an [`crate::Error::InvalidObservation`].
+    pub fn from_js_json_bytes(bytes: &'a [u8]) -> crate::Result<Self> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| crate::Error::InvalidObservation(format!("not UTF-8 text: {e}")))?;
+        Self::from_js_json(text)
+    }
+
+    /// The observation with its strings owned.
+    pub fn into_owned(self) -> RawObservation {
+        let ObservationRef {
+            url,
+            requested_url,
+            title,
+            h1,
+            canonical,
+            meta_robots,
+            lang,
+            meta_refresh,
+            links,
+            truncated_links,
+            observed_at,
+        } = self;
+        RawObservation {
+            url: url.into_owned(),
+            requested_url: string_of(requested_url),
+            title: string_of(title),
+            h1: string_of(h1),
+            canonical: string_of(canonical),
+            meta_robots: string_of(meta_robots),
+            lang: string_of(lang),
+            meta_refresh: string_of(meta_refresh),
+            links: links.into_iter().map(LinkRef::into_owned).collect(),
+            truncated_links,
+            observed_at,
+        }
+    }
+
+    /// Bounds every string and the list of links (the rules of [`RawObservation::clamp`]).
+    /// Returns how many links were dropped.
+    pub fn clamp(&mut self) -> usize {
+        for s in [
+            &mut self.title,
+            &mut self.h1,
+            &mut self.meta_robots,
+            &mut self.lang,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            s.clamp(MAX_TEXT_LEN);
+        }
+        for s in [
+            &mut self.requested_url,
+            &mut self.canonical,
+            &mut self.meta_refresh,
+        ] {
+            if s.as_ref().is_some_and(|v| v.len() > MAX_URL_LEN) {
+                *s = None;
+            }
+        }
+        let mut dropped = 0;
+        if self.links.len() > MAX_LINKS {
+            dropped = self.links.len() - MAX_LINKS;
+            self.links.truncate(MAX_LINKS);
+        }
+        for l in &mut self.links {
+            for s in [
+                &mut l.text,
+                &mut l.alt,
+                &mut l.aria_label,
+                &mut l.title,
+                &mut l.rel,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                s.clamp(MAX_TEXT_LEN);
+            }
+            if let Some(raw) = &mut l.raw {
+                raw.clamp(MAX_URL_LEN);
+            }
+            if !l.width.is_some_and(f32::is_finite) {
+                l.width = None;
+            }
+            if !l.height.is_some_and(f32::is_finite) {
+                l.height = None;
+            }
+        }
+        let t = self.truncated_links.unwrap_or(0) as usize + dropped;
+        self.truncated_links = if t > 0 {
+            Some(u32::try_from(t).unwrap_or(u32::MAX))
+        } else {
+            None
+        };
+        dropped
+    }
+}
+
 /// Truncates a string in place to at most `max` bytes on a char boundary.
 pub(crate) fn clamp_str(s: &mut String, max: usize) {
     if s.len() > max {
@@ -154,7 +534,7 @@ pub fn clamped(s: &str, max: usize) -> &str {
 /// none. JavaScript strings may hold lone surrogates (a page's text cut in the middle of
 /// an emoji) and `JSON.stringify` writes them as such escapes, which `serde_json` refuses;
 /// the object path turns them into U+FFFD, and so does this.
-fn replace_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+fn replace_lone_surrogates(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
     let hex4 = |i: usize| -> Option<u16> {
         let h = b.get(i..i + 4)?;
@@ -203,94 +583,40 @@ fn replace_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
         i += 6;
     }
     match out {
-        None => std::borrow::Cow::Borrowed(text),
+        None => Cow::Borrowed(text),
         Some(mut o) => {
             o.push_str(&text[copied..]);
-            std::borrow::Cow::Owned(o)
+            Cow::Owned(o)
         }
-    }
-}
-
-fn clamp_opt(s: &mut Option<String>, max: usize) {
-    if let Some(v) = s {
-        clamp_str(v, max);
     }
 }
 
 impl RawObservation {
     /// Parses an observation from JSON, with a clear error for anything else.
     pub fn from_json(s: &str) -> crate::Result<Self> {
-        let mut obs: RawObservation =
-            serde_json::from_str(s).map_err(|e| crate::Error::InvalidObservation(e.to_string()))?;
-        obs.clamp();
-        Ok(obs)
+        ObservationRef::from_json(s).map(ObservationRef::into_owned)
     }
 
-    /// Parses an observation from the JSON text the extension's worker makes with
-    /// `JSON.stringify` (the fast way across the wasm boundary): as [`RawObservation::from_json`],
-    /// but escaped lone UTF-16 surrogates become U+FFFD, as when the same object crosses
-    /// as a JS value. Clamped; malformed or truncated text is an
-    /// [`crate::Error::InvalidObservation`].
+    /// Parses an observation from the JSON text the extension makes with `JSON.stringify`:
+    /// [`ObservationRef::from_js_json`], owned.
     pub fn from_js_json(s: &str) -> crate::Result<Self> {
-        Self::from_json(&replace_lone_surrogates(s))
+        ObservationRef::from_js_json(s).map(ObservationRef::into_owned)
     }
 
     /// [`RawObservation::from_js_json`] for the UTF-8 bytes of the text; bytes that are
     /// not UTF-8 are an [`crate::Error::InvalidObservation`].
     pub fn from_js_json_bytes(bytes: &[u8]) -> crate::Result<Self> {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| crate::Error::InvalidObservation(format!("not UTF-8 text: {e}")))?;
-        Self::from_js_json(text)
+        ObservationRef::from_js_json_bytes(bytes).map(ObservationRef::into_owned)
     }
 
-    /// Bounds every string and the list of links. Returns how many links were dropped.
+    /// Bounds every string and the list of links: text fields to [`MAX_TEXT_LEN`] bytes,
+    /// `raw` to [`MAX_URL_LEN`], over-long requested, canonical and refresh URLs dropped,
+    /// at most [`MAX_LINKS`] links (the rest counted in `truncated_links`), non-finite
+    /// sizes dropped. Returns how many links were dropped.
     pub fn clamp(&mut self) -> usize {
-        for s in [
-            &mut self.title,
-            &mut self.h1,
-            &mut self.meta_robots,
-            &mut self.lang,
-        ] {
-            clamp_opt(s, MAX_TEXT_LEN);
-        }
-        for s in [
-            &mut self.requested_url,
-            &mut self.canonical,
-            &mut self.meta_refresh,
-        ] {
-            if s.as_ref().is_some_and(|v| v.len() > MAX_URL_LEN) {
-                *s = None;
-            }
-        }
-        let mut dropped = 0;
-        if self.links.len() > MAX_LINKS {
-            dropped = self.links.len() - MAX_LINKS;
-            self.links.truncate(MAX_LINKS);
-        }
-        for l in &mut self.links {
-            for s in [
-                &mut l.text,
-                &mut l.alt,
-                &mut l.aria_label,
-                &mut l.title,
-                &mut l.rel,
-            ] {
-                clamp_opt(s, MAX_TEXT_LEN);
-            }
-            clamp_opt(&mut l.raw, MAX_URL_LEN);
-            if !l.width.is_some_and(f32::is_finite) {
-                l.width = None;
-            }
-            if !l.height.is_some_and(f32::is_finite) {
-                l.height = None;
-            }
-        }
-        let t = self.truncated_links.unwrap_or(0) as usize + dropped;
-        self.truncated_links = if t > 0 {
-            Some(u32::try_from(t).unwrap_or(u32::MAX))
-        } else {
-            None
-        };
+        let mut r = ObservationRef::from(std::mem::take(self));
+        let dropped = r.clamp();
+        *self = r.into_owned();
         dropped
     }
 }
@@ -397,6 +723,89 @@ mod tests {
             clamp_str(&mut owned, max);
             assert_eq!(clamped(s, max), owned);
         }
+    }
+
+    fn borrowed(t: Option<&Text<'_>>) -> bool {
+        matches!(t, Some(Text(Cow::Borrowed(_))))
+    }
+
+    #[test]
+    fn json_strings_are_read_in_place_unless_escaped() {
+        let text = r#"{"url":"https://a.test/","title":"Caf\u00e9","h1":"Plain",
+            "links":[{"href":"https://a.test/x","text":"Rye","rel":"a\"b","width":3}]}"#;
+        let o = ObservationRef::from_json(text).expect("valid");
+        assert!(matches!(o.url, Text(Cow::Borrowed("https://a.test/"))));
+        assert!(borrowed(o.h1.as_ref()));
+        assert!(borrowed(Some(&o.links[0].href)));
+        assert!(borrowed(o.links[0].text.as_ref()));
+        // Escapes are decoded into owned strings.
+        assert!(!borrowed(o.title.as_ref()));
+        assert_eq!(o.title.as_deref(), Some("Café"));
+        assert_eq!(o.links[0].rel.as_deref(), Some("a\"b"));
+        assert_eq!(o.links[0].width, Some(3.0));
+        // The owned parse is the same observation.
+        assert_eq!(
+            RawObservation::from_json(text).expect("valid"),
+            o.into_owned()
+        );
+        // Wrong types are still refused.
+        assert!(ObservationRef::from_json(r#"{"url":"https://a.test/","title":5}"#).is_err());
+        assert!(
+            ObservationRef::from_json(r#"{"url":"https://a.test/","links":[{"width":"x"}]}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_raw_observation_converts_to_a_ref_and_back_unchanged() {
+        let o = RawObservation {
+            url: "https://a.test/".into(),
+            requested_url: Some("https://a.test/old".into()),
+            title: Some("T".into()),
+            h1: Some("H".into()),
+            canonical: Some("https://a.test/c".into()),
+            meta_robots: Some("noindex".into()),
+            lang: Some("en".into()),
+            meta_refresh: Some("https://a.test/r".into()),
+            links: vec![RawLink {
+                href: "https://a.test/x".into(),
+                raw: Some("/x".into()),
+                text: Some("X".into()),
+                alt: Some("A".into()),
+                aria_label: Some("L".into()),
+                title: Some("Ti".into()),
+                rel: Some("nofollow".into()),
+                region: Some(Region::Nav),
+                visible: Some(false),
+                in_viewport: Some(true),
+                order: Some(4),
+                width: Some(1.5),
+                height: Some(2.5),
+                area: Some(true),
+                has_image: Some(true),
+            }],
+            truncated_links: Some(2),
+            observed_at: Some(1.7e12),
+        };
+        assert_eq!(ObservationRef::from(o.clone()).into_owned(), o);
+    }
+
+    #[test]
+    fn borrowed_strings_are_clamped_like_owned_ones() {
+        let long = "é".repeat(1000);
+        let url = format!("https://a.test/{}", "u".repeat(MAX_URL_LEN));
+        let text = format!(
+            r#"{{"url":"https://a.test/","title":"{long}","canonical":"{url}","links":[{{"href":"https://a.test/x","text":"{long}","raw":"{url}"}}]}}"#
+        );
+        let o = ObservationRef::from_json(&text).expect("valid");
+        assert!(borrowed(o.title.as_ref()));
+        assert_eq!(o.title.as_deref().map(str::len), Some(MAX_TEXT_LEN));
+        assert_eq!(o.links[0].text.as_deref().map(str::len), Some(MAX_TEXT_LEN));
+        assert_eq!(o.links[0].raw.as_deref().map(str::len), Some(MAX_URL_LEN));
+        assert_eq!(o.canonical, None);
+        let mut owned: RawObservation = serde_json::from_str(&text).expect("valid");
+        owned.clamp();
+        assert_eq!(owned, o.into_owned());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::authority::{self, Authority, Model, Settings};
 use crate::error::{Error, Result};
 use crate::graph::{IngestSummary, SiteGraph};
-use crate::observe::RawObservation;
+use crate::observe::ObservationRef;
 use crate::structure::{self, Structure};
 use crate::url_norm::Normalizer;
 
@@ -111,10 +111,10 @@ impl Site {
         self.graph.normalizer().normalize(url)
     }
 
-    /// Adds one page observation (the latest visit of a page replaces the previous one).
-    pub fn ingest(&mut self, obs: RawObservation) -> Result<IngestSummary> {
-        let s = self.graph.ingest(obs, &self.settings.weights)?;
-        Ok(s)
+    /// Adds one page observation, a [`crate::RawObservation`] or an [`ObservationRef`]
+    /// (the latest visit of a page replaces the previous one).
+    pub fn ingest<'a>(&mut self, obs: impl Into<ObservationRef<'a>>) -> Result<IngestSummary> {
+        self.graph.ingest(obs, &self.settings.weights)
     }
 
     fn invalidate(&self) {

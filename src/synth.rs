@@ -434,7 +434,8 @@ impl Synth {
     }
 
     /// One page (the home's id space) with `count` body links to distinct pages, like a
-    /// sitemap page: for the ingest benchmark.
+    /// sitemap page: for the ingest benchmark. As the content script sends it: hrefs
+    /// root-relative (`/p/12`), fields at their default left out (`visible`, `order`).
     pub fn wide_observation(&self, count: usize) -> RawObservation {
         let mut obs = self.observation(0);
         obs.url = format!("{ROOT}sitemap");
@@ -442,17 +443,34 @@ impl Synth {
         obs.links = (0..count)
             .map(|k| {
                 let t = (k * 7919) % n;
+                let url = self.url(t);
                 RawLink {
-                    href: self.url(t),
+                    href: url.get(ROOT.len() - 1..).unwrap_or("/").to_string(),
                     text: Some(self.title(t)),
                     region: Some(Region::Main),
-                    visible: Some(true),
-                    order: Some(k as u32),
                     ..Default::default()
                 }
             })
             .collect();
         obs
+    }
+
+    /// [`Synth::wide_observation`] as the JSON text the content script sends (absent
+    /// fields left out, not `null`): what the worker's `ingestJson` reads.
+    pub fn wide_observation_json(&self, count: usize) -> String {
+        fn drop_nulls(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    m.retain(|_, x| !x.is_null());
+                    m.values_mut().for_each(drop_nulls);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(drop_nulls),
+                _ => {}
+            }
+        }
+        let mut v = serde_json::to_value(self.wide_observation(count)).unwrap_or_default();
+        drop_nulls(&mut v);
+        v.to_string()
     }
 
     /// Unique followed (source, target) pairs: the classic model's graph, sorted by source

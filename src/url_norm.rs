@@ -312,7 +312,7 @@ impl Normalizer {
     /// Parses, normalises and classifies an href (already absolute, or relative to `base`).
     pub fn classify(&self, href: &str, base: Option<&Url>) -> Result<Classified> {
         let href = href.trim();
-        if let Some(c) = self.classify_fast(href) {
+        if let Some(c) = self.classify_fast(href, base) {
             return Ok(c);
         }
         self.classify_slow(href, base)
@@ -328,7 +328,7 @@ impl Normalizer {
         cache: &mut ClassifyCache,
     ) -> Result<Classified> {
         let href = href.trim();
-        if let Some(c) = self.classify_fast(href) {
+        if let Some(c) = self.classify_fast(href, base) {
             return Ok(c);
         }
         let base_str = base.map(Url::as_str);
@@ -355,7 +355,7 @@ impl Normalizer {
         url: &mut String,
     ) -> Result<Scope> {
         let href = href.trim();
-        if let Some(scope) = self.fast_into(href, url) {
+        if let Some(scope) = self.fast_into(href, base, url) {
             return Ok(scope);
         }
         let base_str = base.map(Url::as_str);
@@ -391,16 +391,17 @@ impl Normalizer {
     /// means "take the slow path" (never a different answer; see the
     /// `fast_path_agrees_with_parser` test).
     ///
-    /// - **internal**: the href starts with the root exactly (`https://example.com/`), its
-    ///   path holds only bytes the parser keeps and no `.`/`..` segment, its query (if
-    ///   any) only bytes the parser keeps and no `%`; a fragment is dropped. Rules 5–7 are
-    ///   applied as in the slow path; rules 1–4 and 8 have nothing to do.
+    /// - **internal**: the href starts with the root exactly (`https://example.com/`), or
+    ///   is root-relative (`/docs/a`, not `//` or `/\\`) on a page whose address starts
+    ///   with the root; its path holds only bytes the parser keeps and no `.`/`..` segment,
+    ///   its query (if any) only bytes the parser keeps and no `%`; a fragment is dropped.
+    ///   Rules 5–7 are applied as in the slow path; rules 1–4 and 8 have nothing to do.
     /// - **external**: `http://` or `https://`, then a host of lowercase ASCII letters,
     ///   digits, `-` and `.` (not an IPv4 form, no `xn--` label) ended by `/`, `?`, `#` or
     ///   the end, which is not the site's host: the parser would give that host unchanged.
-    fn classify_fast(&self, href: &str) -> Option<Classified> {
+    fn classify_fast(&self, href: &str, base: Option<&Url>) -> Option<Classified> {
         let mut url = String::new();
-        Some(match self.fast_into(href, &mut url)? {
+        Some(match self.fast_into(href, base, &mut url)? {
             Scope::Internal { cross_scheme } => Classified::Internal { url, cross_scheme },
             Scope::External => Classified::External,
             Scope::NonNavigational => Classified::NonNavigational,
@@ -408,10 +409,19 @@ impl Normalizer {
     }
 
     /// [`Normalizer::classify_fast`], writing an internal URL into `url` (cleared first).
-    fn fast_into(&self, href: &str, url: &mut String) -> Option<Scope> {
+    fn fast_into(&self, href: &str, base: Option<&Url>, url: &mut String) -> Option<Scope> {
         if let Some(prefix) = self.fast_prefix.as_deref() {
             if let Some(rest) = href.strip_prefix(prefix) {
                 return self.internal_fast(prefix, rest, url);
+            }
+            // A root-relative href on a page of the root's origin (what the content script
+            // sends for links to its own origin): the root followed by the rest.
+            if let Some(rest) = href.strip_prefix('/') {
+                if !rest.starts_with(['/', '\\'])
+                    && base.is_some_and(|b| b.as_str().starts_with(prefix))
+                {
+                    return self.internal_fast(prefix, rest, url);
+                }
             }
         }
         let after = href
@@ -879,6 +889,9 @@ mod fast_path_tests {
         "javascript:",
         "//example.com/",
         "/",
+        "/\\",
+        "/?",
+        "/#",
         "",
         "../",
         "?",
@@ -1035,7 +1048,7 @@ mod fast_path_tests {
                         Scope::NonNavigational => Classified::NonNavigational,
                     });
                 assert!(same(&slow, &into), "into: {href:?}: {slow:?} vs {into:?}");
-                if n.classify_fast(href.trim()).is_some() {
+                if n.classify_fast(href.trim(), base.as_ref()).is_some() {
                     fast_hits += 1;
                 }
             }
@@ -1063,9 +1076,13 @@ mod fast_path_tests {
                 "https://example.com/p",
             ),
             ("https://example.com/", "https://example.com/"),
+            // Root-relative, on a page of the site's origin.
+            ("/a/b", "https://example.com/a/b"),
+            ("/docs/index.html#x", "https://example.com/docs/"),
+            ("/?utm_source=x", "https://example.com/"),
         ] {
             assert_eq!(
-                n.classify_fast(href),
+                n.classify_fast(href, Url::parse("https://example.com/page").ok().as_ref()),
                 Some(Classified::Internal {
                     url: want.into(),
                     cross_scheme: false
@@ -1074,9 +1091,26 @@ mod fast_path_tests {
             );
         }
         assert_eq!(
-            n.classify_fast("https://other.test/x?y#z"),
+            n.classify_fast("https://other.test/x?y#z", None),
             Some(Classified::External)
         );
+        // Root-relative hrefs take the slow path without a base of the root's origin, and
+        // protocol-relative ones always do.
+        for (href, base) in [
+            ("/a", None),
+            ("/a", Some("https://www.example.com/")),
+            ("/a", Some("http://example.com/")),
+            ("/a", Some("https://example.com:8443/")),
+            ("//example.com/a", Some("https://example.com/")),
+            ("/\\example.com/a", Some("https://example.com/")),
+        ] {
+            let base = base.and_then(|b| Url::parse(b).ok());
+            assert_eq!(
+                n.classify_fast(href, base.as_ref()),
+                None,
+                "{href} on {base:?}"
+            );
+        }
         for slow in [
             "https://example.com/a/../b",
             "https://example.com/%7e",
@@ -1085,7 +1119,7 @@ mod fast_path_tests {
             "https://127.1/",
             "/relative",
         ] {
-            assert_eq!(n.classify_fast(slow), None, "{slow}");
+            assert_eq!(n.classify_fast(slow, None), None, "{slow}");
         }
     }
 

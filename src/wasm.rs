@@ -5,7 +5,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{RawObservation, Settings, Site};
+use crate::{ObservationRef, RawObservation, Settings, Site};
 
 fn err(e: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&e.to_string()).into()
@@ -63,18 +63,34 @@ impl std::io::Write for JsParts {
     }
 }
 
-/// An observation from JSON given as a `Uint8Array` of UTF-8 or as a string.
-fn observation_from_json(json: &JsValue) -> Result<RawObservation, JsValue> {
-    let obs = if let Some(bytes) = json.dyn_ref::<js_sys::Uint8Array>() {
-        RawObservation::from_js_json_bytes(&bytes.to_vec())
-    } else if let Some(text) = json.as_string() {
-        RawObservation::from_js_json(&text)
-    } else {
-        return Err(err(
-            "invalid page observation: expected JSON text or its UTF-8 bytes",
-        ));
-    };
-    obs.map_err(err)
+/// Observation JSON copied into wasm memory: text, or its UTF-8 bytes.
+enum JsonInput {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl JsonInput {
+    /// The JSON given as a string or as a `Uint8Array` of UTF-8.
+    fn from_js(json: &JsValue) -> Result<JsonInput, JsValue> {
+        if let Some(bytes) = json.dyn_ref::<js_sys::Uint8Array>() {
+            Ok(JsonInput::Bytes(bytes.to_vec()))
+        } else if let Some(text) = json.as_string() {
+            Ok(JsonInput::Text(text))
+        } else {
+            Err(err(
+                "invalid page observation: expected JSON text or its UTF-8 bytes",
+            ))
+        }
+    }
+
+    /// The observation, its strings borrowed from the input.
+    fn parse(&self) -> Result<ObservationRef<'_>, JsValue> {
+        match self {
+            JsonInput::Text(t) => ObservationRef::from_js_json(t),
+            JsonInput::Bytes(b) => ObservationRef::from_js_json_bytes(b),
+        }
+        .map_err(err)
+    }
 }
 
 /// One tracked site, living in wasm memory.
@@ -125,14 +141,21 @@ impl LinkflowSite {
     }
 
     /// Adds one page observation given as JSON — `JSON.stringify` of what `ingest` takes,
-    /// as text or as its UTF-8 bytes (a `Uint8Array`; about as fast as text in Chromium,
-    /// faster in Node) — and returns an `IngestSummary`. Same result as `ingest`, cheaper
-    /// across the boundary than converting thousands of link objects one field at a time.
-    /// Malformed or truncated JSON throws "invalid page observation: …"; escaped lone
-    /// surrogates become U+FFFD, as in `ingest`.
+    /// as text or as its UTF-8 bytes (a `Uint8Array`) — and returns an `IngestSummary`.
+    /// Same result as `ingest`, cheaper across the boundary than converting thousands of
+    /// link objects one field at a time (strings without escapes are read in place).
+    /// With `url`, the observation must be of exactly that page (the worker passes the
+    /// address it checked against the sending tab). Malformed or truncated JSON throws
+    /// "invalid page observation: …"; escaped lone surrogates become U+FFFD, as in `ingest`.
     #[wasm_bindgen(js_name = ingestJson)]
-    pub fn ingest_json(&mut self, json: JsValue) -> Result<JsValue, JsValue> {
-        let obs = observation_from_json(&json)?;
+    pub fn ingest_json(&mut self, json: JsValue, url: Option<String>) -> Result<JsValue, JsValue> {
+        let input = JsonInput::from_js(&json)?;
+        let obs = input.parse()?;
+        if url.is_some_and(|u| *obs.url != *u) {
+            return Err(err(
+                "invalid page observation: it describes another page than the one that sent it",
+            ));
+        }
         let s = self.site.ingest(obs).map_err(err)?;
         to_js(&s)
     }
@@ -318,15 +341,16 @@ mod bench {
         to_js(&bench_synth(pages, links_per_page, seed).observation(index as usize))
     }
 
-    /// A synthetic sitemap-like observation with `links` links.
-    #[wasm_bindgen(js_name = benchWideObservation)]
-    pub fn bench_wide_observation(
+    /// A synthetic sitemap-like observation with `links` links, as the JSON text the
+    /// content script sends.
+    #[wasm_bindgen(js_name = benchWideObservationJson)]
+    pub fn bench_wide_observation_json(
         pages: u32,
         links_per_page: u32,
         seed: u32,
         links: u32,
-    ) -> Result<JsValue, JsValue> {
-        to_js(&bench_synth(pages, links_per_page, seed).wide_observation(links as usize))
+    ) -> String {
+        bench_synth(pages, links_per_page, seed).wide_observation_json(links as usize)
     }
 
     /// The export as one `Uint8Array` (`Vec<u8>` through wasm-bindgen), to compare with
@@ -340,7 +364,8 @@ mod bench {
     /// returns the number of links.
     #[wasm_bindgen(js_name = benchParseObservationJson)]
     pub fn bench_parse_observation_json(json: JsValue) -> Result<u32, JsValue> {
-        let o = observation_from_json(&json)?;
+        let input = JsonInput::from_js(&json)?;
+        let o = input.parse()?;
         Ok(u32::try_from(o.links.len()).unwrap_or(u32::MAX))
     }
 
@@ -362,7 +387,8 @@ mod bench {
             json: JsValue,
             times: u32,
         ) -> Result<Vec<f64>, JsValue> {
-            let o = observation_from_json(&json)?;
+            let input = JsonInput::from_js(&json)?;
+            let o = input.parse()?;
             let mut out = Vec::new();
             for _ in 0..times {
                 let copy = o.clone();

@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::{link, obs, XorShift};
 use linkflow::observe::{MAX_TEXT_LEN, MAX_URL_LEN};
-use linkflow::{Error, Model, RawLink, RawObservation, Region, Settings, Site};
+use linkflow::{Error, Model, ObservationRef, RawLink, RawObservation, Region, Settings, Site};
 
 const ROOT: &str = "https://h.test/";
 const SEED: u64 = 0x11AF_10E5_2026;
@@ -346,8 +346,9 @@ fn random_observation(rng: &mut XorShift) -> RawObservation {
     }
 }
 
-/// Ingests, checking that a refusal is a well-formed error.
-fn ingest(h: &mut Harness, site: &mut Site, o: RawObservation, what: &str) {
+/// Ingests (a `RawObservation` or an `ObservationRef`), checking that a refusal is a
+/// well-formed error.
+fn ingest<'a>(h: &mut Harness, site: &mut Site, o: impl Into<ObservationRef<'a>>, what: &str) {
     if let Some(Err(e)) = h.run(what, || site.ingest(o)) {
         h.check_err(what, &e);
     }
@@ -713,10 +714,10 @@ fn observation_json_never_panics() {
     h.finish(4000);
 }
 
-/// The worker's JSON path (`RawObservation::from_js_json[_bytes]`, what `ingestJson`
-/// parses): truncated, mutated, non-UTF-8 and surrogate-laden text never panics, refusals
-/// are `InvalidObservation`, and text without escaped lone surrogates parses exactly as
-/// `from_json` does.
+/// The worker's JSON path (`ObservationRef::from_js_json_bytes`, what `ingestJson` parses
+/// and ingests, its strings borrowed from the text): truncated, mutated, non-UTF-8 and
+/// surrogate-laden text never panics, refusals are `InvalidObservation`, and text without
+/// escaped lone surrogates parses exactly as `RawObservation::from_json` does.
 #[test]
 fn js_json_observations_never_panic() {
     let mut h = Harness::new();
@@ -757,13 +758,13 @@ fn js_json_observations_never_panic() {
             "js JSON case {case}: {}",
             brief(&String::from_utf8_lossy(&bytes))
         );
-        match h.run(&what, || RawObservation::from_js_json_bytes(&bytes)) {
+        match h.run(&what, || ObservationRef::from_js_json_bytes(&bytes)) {
             Some(Ok(o)) => {
                 if let Ok(text) = std::str::from_utf8(&bytes) {
                     let lone = text.contains("\\ud") || text.contains("\\uD");
                     if !lone {
                         match RawObservation::from_json(text) {
-                            Ok(plain) if plain == o => {}
+                            Ok(plain) if plain == o.clone().into_owned() => {}
                             other => h.fail(format!("{what}: from_json gave {other:?}")),
                         }
                     }

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use linkflow::url_norm::{NormalizeConfig, TrailingSlash};
-use linkflow::{Model, RawLink, RawObservation, Region, Settings, Site};
+use linkflow::{Model, ObservationRef, RawLink, RawObservation, Region, Settings, Site};
 use proptest::prelude::*;
 use proptest::sample::select;
 
@@ -230,6 +230,21 @@ fn observation(spec: &SiteSpec, ns: &str, i: usize) -> RawObservation {
         links: p.links.iter().map(|l| raw_link(ns, l)).collect(),
         observed_at: p.observed_at.map(|t| 1.7e12 + f64::from(t)),
         ..Default::default()
+    }
+}
+
+/// Links to the page's own origin made root-relative, as `compactHref` in content.js does.
+fn root_relative(o: &mut RawObservation) {
+    let Ok(page) = url::Url::parse(&o.url) else {
+        return;
+    };
+    let own = format!("{}/", page.origin().ascii_serialization());
+    for l in &mut o.links {
+        if let Some(rest) = l.href.strip_prefix(&own) {
+            if !rest.starts_with(['/', '\\']) {
+                l.href = format!("/{rest}");
+            }
+        }
     }
 }
 
@@ -598,6 +613,27 @@ proptest! {
         // Byte-identical also for a live site whose earlier runs warm-started this one.
         prop_assert!(e2 == e1, "export → import → export differs: {}", first_difference(&e1, &e2));
         prop_assert!(e3 == e1, "snapshot → restore → export differs: {}", first_difference(&e1, &e3));
+    }
+
+    /// The worker's path (each observation as JSON text, read in place as an
+    /// `ObservationRef`, links to the page's own origin root-relative as the content script
+    /// sends them) builds the same site as owned observations with absolute hrefs: the
+    /// same export bytes.
+    #[test]
+    fn json_text_observations_build_the_same_site(spec in site_spec()) {
+        let owned = build(&spec, "p");
+        let mut read_in_place = Site::new(ROOT, precise()).expect("site");
+        for &i in &spec.order {
+            if spec.pages[i].visited {
+                let mut o = observation(&spec, "p", i);
+                root_relative(&mut o);
+                let text = serde_json::to_string(&o).expect("json");
+                let o = ObservationRef::from_js_json(&text).expect("own JSON parses");
+                read_in_place.ingest(o).expect("ingest");
+            }
+        }
+        let (a, b) = (owned.export_json(), read_in_place.export_json());
+        prop_assert!(a == b, "JSON text path differs: {}", first_difference(&a, &b));
     }
 
     /// Importing an export into an empty site of the same root gives the same pages and

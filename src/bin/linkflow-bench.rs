@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use linkflow::authority::{build_csr, power_iteration, Csr};
 use linkflow::synth::{Synth, SynthConfig};
-use linkflow::{Model, Site};
+use linkflow::{Model, ObservationRef, Site};
 
 /// Resident memory of this process in bytes (Linux `/proc/self/statm`; 0 elsewhere).
 fn rss() -> usize {
@@ -301,16 +301,16 @@ fn site_suite(a: &Args) -> Result<(), String> {
         std::hint::black_box(r);
     }
 
-    // Ingest of a 5,000-link observation (after a first visit, so it replaces outlinks).
-    let wide = s.wide_observation(5_000);
+    // Ingest of a 5,000-link observation as the worker gets it, JSON text (after a first
+    // visit, so it replaces outlinks).
+    let wide = s.wide_observation_json(5_000);
     let t = Instant::now();
-    site.ingest(wide.clone()).map_err(|e| e.to_string())?;
+    ingest_json(&mut site, &wide)?;
     let ingest_first = ms(t);
     let mut ingest = Vec::new();
     for _ in 0..a.reps {
-        let o = wide.clone();
         let t = Instant::now();
-        site.ingest(o).map_err(|e| e.to_string())?;
+        ingest_json(&mut site, &wide)?;
         ingest.push(ms(t));
     }
 
@@ -513,18 +513,36 @@ fn export_only(a: &Args) -> Result<(), String> {
 }
 
 /// Ingest of a 5,000-link observation, `reps` times, into a 100k-page site (profiling).
+/// Parses observation JSON in place and ingests it: the worker's `ingestJson`.
+fn ingest_json(site: &mut Site, text: &str) -> Result<(), String> {
+    let o = ObservationRef::from_js_json(text).map_err(|e| e.to_string())?;
+    site.ingest(o).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Ingest of a 5,000-link observation: from the content script's JSON text (the worker's
+/// path), and from an owned `RawObservation` (parsing left out), alternated.
 fn ingest_only(a: &Args) -> Result<(), String> {
     let s = synth(a);
     let mut site = s.site();
-    let wide = s.wide_observation(5_000);
-    let mut times = Vec::new();
+    let text = s.wide_observation_json(5_000);
+    let owned = s.wide_observation(5_000);
+    let (mut json, mut obj) = (Vec::new(), Vec::new());
     for _ in 0..a.reps {
-        let o = wide.clone();
+        let t = Instant::now();
+        ingest_json(&mut site, &text)?;
+        json.push(ms(t));
+        let o = owned.clone();
         let t = Instant::now();
         site.ingest(o).map_err(|e| e.to_string())?;
-        times.push(ms(t));
+        obj.push(ms(t));
     }
-    println!("{{\"bench\": \"ingest_5000\", \"ms\": {}}}", stats(&times));
+    println!(
+        "{{\"bench\": \"ingest_5000\", \"json_bytes\": {}, \"ms\": {}, \"owned_ms\": {}}}",
+        text.len(),
+        stats(&json),
+        stats(&obj)
+    );
     Ok(())
 }
 

@@ -127,3 +127,37 @@ test("hostile input is refused with an Error, not a crash", async () => {
   const p = site.pageReport("http://shop.test/p1");
   assert.ok(p.inlinks[0].links[0].anchor.length <= 512, "anchor text clamped to 512 bytes");
 });
+
+test("ingestJson: the worker's path (JSON text, root-relative hrefs, the page it must describe)", async () => {
+  const core = await loadCore();
+  // The same page spelled as an object with absolute hrefs, and as content.js sends it:
+  // JSON text, own-origin links root-relative, fields at their default left out.
+  const full = {
+    url: "http://shop.test/",
+    links: [
+      link("http://shop.test/shoes#top", "Running shoes", { order: 0, inViewport: false, hasImage: false }),
+      link("http://shop.test/socks", "shop.test/socks", { order: 1 }),
+      link("https://elsewhere.test/x", "Partner", { order: 2 }),
+    ],
+  };
+  const compact = JSON.stringify({
+    url: "http://shop.test/",
+    links: [
+      { href: "/shoes#top", text: "Running shoes", region: "main" },
+      { href: "/socks", text: "shop.test/socks", region: "main" },
+      { href: "https://elsewhere.test/x", text: "Partner", region: "main" },
+    ],
+  });
+  const a = new core.LinkflowSite(SITE);
+  const b = new core.LinkflowSite(SITE);
+  assert.deepEqual(b.ingestJson(compact, "http://shop.test/"), a.ingest(full));
+  assert.equal(b.exportJson(), a.exportJson(), "the same graph, anchor quality included");
+  const socks = b.pageReport("http://shop.test/socks").inlinks[0].links[0];
+  assert.equal(socks.quality.code, "naked-url", "the name is compared with the resolved href");
+
+  // An observation of another page than the one named is refused, and changes nothing.
+  const before = b.exportJson();
+  assert.throws(() => b.ingestJson(compact, "http://shop.test/other"), /another page/);
+  assert.throws(() => b.ingestJson('{"url": "http://shop.test/", "links": [', "http://shop.test/"), /invalid page observation/);
+  assert.equal(b.exportJson(), before);
+});
