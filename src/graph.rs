@@ -209,25 +209,8 @@ pub struct Interner {
     buf: String,
     /// End offset in `buf` of each string, by id.
     ends: Vec<usize>,
-    /// Ids keyed by their string. Each entry carries its string's place in `buf`, so a
-    /// lookup reads the table and the bytes, not `ends` in between: one random memory
-    /// access less per link ingested.
-    table: HashTable<Interned>,
-}
-
-/// An entry of [`Interner`]'s table: an id and where its string lies in the arena.
-#[derive(Debug, Clone, Copy)]
-struct Interned {
-    id: u32,
-    start: u32,
-    end: u32,
-}
-
-impl Interned {
-    fn text(self, buf: &str) -> &str {
-        buf.get(self.start as usize..self.end as usize)
-            .unwrap_or("")
-    }
+    /// Ids, keyed by their string.
+    table: HashTable<u32>,
 }
 
 fn hash_str(s: &str) -> u64 {
@@ -265,23 +248,20 @@ impl Interner {
     pub fn intern(&mut self, s: &str) -> u32 {
         let h = hash_str(s);
         let Interner { buf, ends, table } = self;
-        if let Some(e) = table.find(h, |e| str_eq(e.text(buf), s)) {
-            return e.id;
+        if let Some(&id) = table.find(h, |&id| str_eq(arena_get(buf, ends, id), s)) {
+            return id;
         }
         let id = u32::try_from(ends.len()).unwrap_or(u32::MAX);
-        // Offsets are u32: an arena past 4 GiB is beyond wasm32's memory anyway.
-        let start = u32::try_from(buf.len()).unwrap_or(u32::MAX);
         buf.push_str(s);
         ends.push(buf.len());
-        let end = u32::try_from(buf.len()).unwrap_or(u32::MAX);
-        table.insert_unique(h, Interned { id, start, end }, |e| hash_str(e.text(buf)));
+        table.insert_unique(h, id, |&id| hash_str(arena_get(buf, ends, id)));
         id
     }
     /// The id of `s`, if interned.
     pub fn lookup(&self, s: &str) -> Option<u32> {
         self.table
-            .find(hash_str(s), |e| str_eq(e.text(&self.buf), s))
-            .map(|e| e.id)
+            .find(hash_str(s), |&id| str_eq(self.get(id), s))
+            .copied()
     }
     /// The string of `id` (empty for an unknown id).
     pub fn get(&self, id: u32) -> &str {
@@ -298,15 +278,15 @@ impl Interner {
     /// Reserves room for `n` more strings.
     pub(crate) fn reserve(&mut self, n: usize) {
         self.ends.reserve_exact(n);
-        let Interner { buf, table, .. } = self;
-        table.reserve(n, |e| hash_str(e.text(buf)));
+        let Interner { buf, ends, table } = self;
+        table.reserve(n, |&id| hash_str(arena_get(buf, ends, id)));
     }
     /// Releases spare capacity.
     pub(crate) fn shrink_to_fit(&mut self) {
         self.buf.shrink_to_fit();
         self.ends.shrink_to_fit();
-        let Interner { buf, table, .. } = self;
-        table.shrink_to_fit(|e| hash_str(e.text(buf)));
+        let Interner { buf, ends, table } = self;
+        table.shrink_to_fit(|&id| hash_str(arena_get(buf, ends, id)));
     }
 }
 
