@@ -1065,23 +1065,45 @@ fn finish(
         settings.max_iterations,
         warm_vec.as_deref(),
     );
-    let share = res.rank;
-    let n = share.len();
-    // Shares are finite and non-negative, so their bit patterns sort like their values:
-    // sort by key (descending), then order each run of equal shares by URL. After a visit
-    // the previous order is nearly right, and the (adaptive, stable) sort starts from it.
-    let start: Vec<u32> = match warm {
+    let start = match warm {
         Some(w)
             if w.model == model
-                && w.pages.len() <= n
+                && w.pages.len() <= pages.len()
                 && w.order.len() == w.pages.len()
                 && w.pages[..] == pages[..w.pages.len()] =>
         {
-            let mut o = w.order.clone();
-            o.extend(w.pages.len() as u32..n as u32);
+            Some(&w.order[..])
+        }
+        _ => None,
+    };
+    let mut a = ranked(graph, model, pages, compact, res.rank, start);
+    a.iterations = res.iterations;
+    a.residual = res.residual;
+    a.warm_started = warm_vec.is_some();
+    a
+}
+
+/// The [`Authority`] of `share` (by compact id of `pages`): order, rank and score. `start`
+/// is an earlier order of a prefix of `pages` (after a visit the order is nearly right,
+/// and the adaptive sort starts from it). Iterations 0, residual NaN, not warm-started.
+fn ranked(
+    graph: &SiteGraph,
+    model: Model,
+    pages: Vec<PageId>,
+    compact: Vec<u32>,
+    share: Vec<f64>,
+    start: Option<&[u32]>,
+) -> Authority {
+    let n = share.len();
+    // Shares are finite and non-negative, so their bit patterns sort like their values:
+    // sort by key (descending), then order each run of equal shares by URL.
+    let start: Vec<u32> = match start {
+        Some(o) => {
+            let mut o = o.to_vec();
+            o.extend(o.len() as u32..n as u32);
             o
         }
-        _ => (0..n as u32).collect(),
+        None => (0..n as u32).collect(),
     };
     // Sorted as (key, id) pairs: no gather of the share per comparison.
     let mut keyed: Vec<(u64, u32)> = start
@@ -1130,10 +1152,47 @@ fn finish(
         rank,
         score,
         order,
-        iterations: res.iterations,
-        residual: res.residual,
-        warm_started: warm_vec.is_some(),
+        iterations: 0,
+        residual: f64::NAN,
+        warm_started: false,
     }
+}
+
+/// The authority of the graph as it is, from shares computed for it before (a snapshot's:
+/// `share` by page index, NaN for pages not ranked) with the `iterations` and `residual`
+/// of that run: no ranking runs. `None` unless exactly the pages `model` ranks have a
+/// finite, non-negative share and the shares sum to 1 (within 5e-10): the caller then
+/// ranks as usual. Marked warm-started (the export recomputes it from scratch).
+pub(crate) fn from_converged(
+    graph: &SiteGraph,
+    model: Model,
+    settings: &Settings,
+    share: &[f64],
+    iterations: u32,
+    residual: f64,
+) -> Option<Authority> {
+    let (pages, compact) = ranked_pages(graph, model, settings.consolidate_canonicals);
+    let ok = |x: f64| x.is_finite() && x >= 0.0;
+    let mut by_compact = Vec::with_capacity(pages.len());
+    for (i, &v) in share.iter().enumerate() {
+        let ranked = compact.get(i).is_some_and(|&c| c != u32::MAX);
+        match (ranked, ok(v)) {
+            (true, true) => by_compact.push(v),
+            (false, false) => {}
+            _ => return None,
+        }
+    }
+    // A run's shares sum to 1 up to rounding; anything further off is not one.
+    let sum: f64 = by_compact.iter().sum();
+    if by_compact.len() != pages.len() || share.len() != compact.len() || (sum - 1.0).abs() > 5e-10
+    {
+        return None;
+    }
+    let mut a = ranked(graph, model, pages, compact, by_compact, None);
+    a.iterations = iterations;
+    a.residual = residual;
+    a.warm_started = true;
+    Some(a)
 }
 
 #[cfg(test)]

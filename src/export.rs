@@ -673,10 +673,23 @@ fn check_envelope(text: &str) -> Result<()> {
 //     1 / 2: the latest shares of the prominence / classic model, per page in page order as
 //       f64 LE (NaN when not ranked), to warm-start the first ranking;
 //     3: the click depths, per page in page order as a varint (0 unreached, else depth + 1),
-//       taken only if they check out as this graph's depths (structure::from_depths)
+//       taken only if they check out as this graph's depths (structure::from_depths);
+//     4 (added later in version 3): the model in use (1 prominence, 2 classic), the
+//       iterations (varint) and residual (f64 LE) of its run: its shares (section 1 or 2)
+//       were computed for exactly this graph and settings, so a restore takes them as the
+//       current authority (checked: exactly the ranked pages, summing to 1) instead of
+//       building the CSR and ranking again
 //
 // It is written and read in one pass without intermediate structures, and the checksum turns damaged bytes into a clear error
 // before anything is built. Version 1 (postcard, "LFS1") is still read.
+
+/// The section tag of a model's shares (and its byte in section 4).
+fn model_tag(model: Model) -> u8 {
+    match model {
+        Model::Prominence => 1,
+        Model::Classic => 2,
+    }
+}
 
 const SNAP_MAGIC: [u8; 4] = *b"LFS1";
 const SNAP_MAGIC_V2: [u8; 4] = *b"LFS2";
@@ -1028,11 +1041,9 @@ impl Site {
         }
         // Current shares of the model in use, and depths, for the first report after a
         // restore (both usually cached already, or updated from the last visits).
-        let st = sections.then(|| {
-            self.authority(self.settings.model);
-            self.structure()
-        });
-        for (tag, model) in [(1u8, Model::Prominence), (2u8, Model::Classic)] {
+        let current = sections.then(|| (self.authority(self.settings.model), self.structure()));
+        for model in [Model::Prominence, Model::Classic] {
+            let tag = model_tag(model);
             if !sections {
                 break;
             }
@@ -1044,11 +1055,17 @@ impl Site {
                 }
             }
         }
-        if let Some(st) = st {
+        if let Some((a, st)) = current {
             w.0.push(3);
             for id in g.page_ids() {
                 w.var(st.depth_of(id).map_or(0, |d| u64::from(d) + 1));
             }
+            // The shares of the model in use were computed for this very graph and these
+            // settings: a restore takes them as they are.
+            w.0.push(4);
+            w.0.push(model_tag(a.model));
+            w.var(u64::from(a.iterations));
+            w.0.extend_from_slice(&a.residual.to_le_bytes());
         }
         let sum = checksum(&w.0[12..]);
         w.0[4..12].copy_from_slice(&sum.to_le_bytes());
@@ -1175,13 +1192,27 @@ impl Site {
                 site.graph.set_outlinks(s, links);
             }
         }
-        // The latest shares: the first ranking after the restore starts from them.
+        // The latest shares: the first ranking after the restore starts from them, or, when
+        // the snapshot says they are this graph's, takes them as they are.
         let mut warm = Vec::new();
         let mut depths = None;
+        let mut converged: Option<(Model, u32, f64)> = None;
         while r.pos < bytes.len() {
             let model = match r.byte()? {
                 1 => Model::Prominence,
                 2 => Model::Classic,
+                4 => {
+                    let model = match r.byte()? {
+                        1 => Model::Prominence,
+                        2 => Model::Classic,
+                        _ => return Err(damaged("an unknown model")),
+                    };
+                    let iterations = u32::try_from(r.var()?)
+                        .map_err(|_| damaged("an iteration count out of range"))?;
+                    let residual = f64::from_le_bytes(r.fixed::<8>()?);
+                    converged = Some((model, iterations, residual));
+                    continue;
+                }
                 3 => {
                     let mut depth = vec![None; site.graph.index_bound()];
                     for &id in &ids {
@@ -1226,7 +1257,22 @@ impl Site {
         site.graph.shrink_to_fit();
         site.graph.structural();
         for a in warm {
-            site.seed_warm(a);
+            let taken = converged
+                .filter(|&(m, ..)| m == a.model && m == site.settings.model)
+                .and_then(|(m, iterations, residual)| {
+                    crate::authority::from_converged(
+                        &site.graph,
+                        m,
+                        &site.settings,
+                        &a.share,
+                        iterations,
+                        residual,
+                    )
+                });
+            match taken {
+                Some(current) => site.seed_current(current),
+                None => site.seed_warm(a),
+            }
         }
         if let Some(depth) = depths {
             let start = site.settings.start_url.clone();
@@ -1393,16 +1439,104 @@ mod snapshot_tests {
         }
     }
 
+    /// `snap` with its last section (4: the shares are this graph's) cut off, as snapshots
+    /// were written before it existed, and the checksum sealed again.
+    fn without_converged_section(mut snap: Vec<u8>, residual_at: usize) -> Vec<u8> {
+        assert_eq!(snap.get(residual_at - 3), Some(&4), "section 4 at the end");
+        snap.truncate(residual_at - 3);
+        let sum = checksum(&snap[12..]);
+        snap[4..12].copy_from_slice(&sum.to_le_bytes());
+        snap
+    }
+
+    fn synth_site(pages: usize) -> Site {
+        crate::synth::Synth::new(crate::synth::SynthConfig {
+            pages,
+            ..Default::default()
+        })
+        .site()
+    }
+
     #[test]
-    fn restored_shares_warm_start_the_first_ranking() {
-        let site = crate::synth::Synth::new(crate::synth::SynthConfig {
+    fn restored_shares_of_this_graph_are_taken_as_they_are() {
+        let site = synth_site(2_000);
+        let body = crate::synth::Synth::new(crate::synth::SynthConfig {
             pages: 2_000,
             ..Default::default()
         })
-        .site();
+        .url(500);
+        let before = site.authority(Model::Prominence);
+        let report = site.page_report(&body).expect("report");
+        let r = Site::restore(&site.snapshot()).expect("restore");
+        // The first report ranks nothing and builds no CSR.
+        assert_eq!(r.page_report(&body).expect("report"), report);
+        assert!(r.authority_seeded(Model::Prominence));
+        let taken = r.authority(Model::Prominence);
+        assert_eq!(taken.share, before.share);
+        assert_eq!(taken.order, before.order);
+        assert_eq!(taken.rank, before.rank);
+        assert_eq!(taken.iterations, before.iterations);
+        assert_eq!(taken.residual.to_bits(), before.residual.to_bits());
+        // Marked warm-started: the export ranks from scratch, so its bytes do not depend on
+        // the restore.
+        assert!(taken.warm_started);
+        assert_eq!(r.export_json(), site.export_json());
+        // The next visit ranks again (CSR built, warm start), as a site that never slept.
+        let mut live = site.clone();
+        let mut woke = r;
+        for s in [&mut live, &mut woke] {
+            let mut o = crate::synth::Synth::new(crate::synth::SynthConfig {
+                pages: 2_000,
+                ..Default::default()
+            })
+            .observation(17);
+            o.links.truncate(3);
+            s.ingest(o).expect("ingest");
+        }
+        let (a, b) = (
+            live.authority(Model::Prominence),
+            woke.authority(Model::Prominence),
+        );
+        assert!(!woke.authority_seeded(Model::Prominence));
+        let l1: f64 = a
+            .share
+            .iter()
+            .zip(&b.share)
+            .map(|(x, y)| (x - y).abs())
+            .sum();
+        assert!(l1 < 1e-9, "L1 {l1}");
+    }
+
+    #[test]
+    fn converged_shares_of_another_model_are_only_a_warm_start() {
+        let site = synth_site(500);
+        site.authority(Model::Prominence);
+        let mut snap = site.snapshot();
+        // Section 4 names the classic model, whose shares the snapshot does not hold.
+        let at = snap.len() - 8 - 2;
+        assert_eq!(snap[at - 1], 4);
+        snap[at] = 2;
+        let sum = checksum(&snap[12..]);
+        snap[4..12].copy_from_slice(&sum.to_le_bytes());
+        let r = Site::restore(&snap).expect("restore");
+        let a = r.authority(Model::Prominence);
+        assert!(!r.authority_seeded(Model::Prominence));
+        assert!(
+            a.warm_started && a.iterations <= 2,
+            "{} iterations",
+            a.iterations
+        );
+    }
+
+    #[test]
+    fn restored_shares_warm_start_the_first_ranking() {
+        let site = synth_site(2_000);
         let cold = site.authority(Model::Prominence);
         assert!(cold.iterations > 5);
-        let r = Site::restore(&site.snapshot()).expect("restore");
+        // A snapshot written before section 4: its shares only seed the first ranking.
+        let snap = site.snapshot();
+        let residual_at = snap.len() - 8;
+        let r = Site::restore(&without_converged_section(snap, residual_at)).expect("restore");
         assert!(r.structure_seeded(), "the stored depths checked out");
         let warm = r.authority(Model::Prominence);
         assert!(warm.warm_started);

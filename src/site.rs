@@ -212,6 +212,29 @@ impl Site {
         }
     }
 
+    /// Takes `a` as the authority of the graph as it is now (after a restore, from shares
+    /// the snapshot says were computed for this very graph): the first report ranks
+    /// nothing, and the next change warm-starts from it.
+    pub(crate) fn seed_current(&self, a: Authority) {
+        self.sync();
+        let mut c = self.cache.borrow_mut();
+        match a.model {
+            Model::Prominence => c.prominence = Some(Rc::new(a)),
+            Model::Classic => c.classic = Some(Rc::new(a)),
+        }
+    }
+
+    /// Was the authority under `model` taken from a restore without ranking (and no CSR
+    /// built since)?
+    #[cfg(test)]
+    pub(crate) fn authority_seeded(&self, model: Model) -> bool {
+        let c = self.cache.borrow();
+        match model {
+            Model::Prominence => c.prominence.is_some() && c.rank_prominence.is_none(),
+            Model::Classic => c.classic.is_some() && c.rank_classic.is_none(),
+        }
+    }
+
     /// Seeds the structure with one computed for the graph as it is now (after a restore).
     pub(crate) fn seed_structure(&self, s: Structure) {
         self.cache.borrow_mut().structure_prev = Some((Rc::new(s), self.graph.log_position()));
