@@ -552,10 +552,15 @@ async function main() {
       const before = w.memory.buffer.byteLength;
       const site = m.LinkflowSite.restore(rec.bytes);
       const after = w.memory.buffer.byteLength;
+      site.pageReport("https://synth.test/p/5000");
+      const answered = w.memory.buffer.byteLength;
       const links = site.stats().links;
       site.free();
       return { snapshot_bytes: rec.bytes.length, memory_bytes: after - before, occurrences: links,
-               bytes_per_occurrence: (after - before) / links };
+               bytes_per_occurrence: (after - before) / links,
+               // ... and once it has answered the first page report (what a woken worker holds).
+               answered_memory_bytes: answered - before,
+               answered_bytes_per_occurrence: (answered - before) / links };
     });
     }
   } finally {

@@ -26,6 +26,9 @@ struct Cache {
     /// The latest structure and the graph's log position it reflects, to update after
     /// visits (reset when the settings change).
     structure_prev: Option<(Rc<Structure>, (u64, u64))>,
+    /// After a restore: the warm seed of this model holds the converged shares of the
+    /// graph generation given, with the iterations and residual of their run.
+    converged: Option<(Model, u64, u32, f64)>,
 }
 
 /// One tracked site: the facade the extension, the CLI and the tests use.
@@ -98,6 +101,7 @@ impl Site {
         c.rank_prominence = None;
         c.rank_classic = None;
         c.structure_prev = None;
+        c.converged = None;
         Ok(())
     }
 
@@ -150,20 +154,42 @@ impl Site {
         if let Some(a) = cached {
             return a;
         }
-        let (warm, mut state) = {
+        let (warm, mut state, converged) = {
             let mut c = self.cache.borrow_mut();
+            let converged = c.converged.take_if(|&mut (m, generation, ..)| {
+                m == model && generation == self.graph.generation
+            });
             match model {
-                Model::Prominence => (c.warm_prominence.take(), c.rank_prominence.take()),
-                Model::Classic => (c.warm_classic.take(), c.rank_classic.take()),
+                Model::Prominence => (
+                    c.warm_prominence.take(),
+                    c.rank_prominence.take(),
+                    converged,
+                ),
+                Model::Classic => (c.warm_classic.take(), c.rank_classic.take(), converged),
             }
         };
-        let a = Rc::new(authority::compute_incremental(
-            &self.graph,
-            model,
-            &self.settings,
-            warm.as_deref(),
-            &mut state,
-        ));
+        // Shares restored for exactly this graph are taken as they are: no CSR, no ranking.
+        let taken = converged
+            .zip(warm.as_deref())
+            .and_then(|((_, _, iterations, residual), w)| {
+                authority::from_converged(
+                    &self.graph,
+                    model,
+                    &self.settings,
+                    &w.share,
+                    iterations,
+                    residual,
+                )
+            });
+        let a = Rc::new(taken.unwrap_or_else(|| {
+            authority::compute_incremental(
+                &self.graph,
+                model,
+                &self.settings,
+                warm.as_deref(),
+                &mut state,
+            )
+        }));
         let mut c = self.cache.borrow_mut();
         match model {
             Model::Prominence => c.rank_prominence = state,
@@ -212,16 +238,14 @@ impl Site {
         }
     }
 
-    /// Takes `a` as the authority of the graph as it is now (after a restore, from shares
-    /// the snapshot says were computed for this very graph): the first report ranks
-    /// nothing, and the next change warm-starts from it.
-    pub(crate) fn seed_current(&self, a: Authority) {
-        self.sync();
-        let mut c = self.cache.borrow_mut();
-        match a.model {
-            Model::Prominence => c.prominence = Some(Rc::new(a)),
-            Model::Classic => c.classic = Some(Rc::new(a)),
-        }
+    /// Marks the warm seed of `model` (after a restore) as the converged shares of the graph
+    /// as it is now, from a run of `iterations` with `residual`: while the graph does not
+    /// change, the next [`Site::authority`] takes them as they are (checked by
+    /// [`authority::from_converged`]) instead of ranking. It is done then, not in the
+    /// restore, so that its memory reuses what the snapshot's bytes held.
+    pub(crate) fn seed_converged(&self, model: Model, iterations: u32, residual: f64) {
+        self.cache.borrow_mut().converged =
+            Some((model, self.graph.generation, iterations, residual));
     }
 
     /// Was the authority under `model` taken from a restore without ranking (and no CSR
