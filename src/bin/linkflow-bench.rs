@@ -122,40 +122,55 @@ fn synth(a: &Args) -> Synth {
 /// The memory floor of one pull iteration: stream the in-link sources and offsets, gather
 /// one value per in-link from a vector of `n` values, write `n` values. Returns ms per pass
 /// for f64 and f32 gathered values.
-fn probe(csr: &Csr, reps: usize) -> (f64, f64) {
-    let n = csr.len();
-    let x64: Vec<f64> = (0..n).map(|i| 1.0 / (i + 1) as f64).collect();
-    let x32: Vec<f32> = x64.iter().map(|&v| v as f32).collect();
-    let mut y = vec![0f64; n];
-    let mut t64 = Vec::new();
-    let mut t32 = Vec::new();
-    let mut sink = 0.0;
-    for _ in 0..reps.max(3) * 4 {
-        let t = Instant::now();
-        for (i, yi) in y.iter_mut().enumerate() {
-            let (a, b) = (csr.off[i] as usize, csr.off[i + 1] as usize);
-            let mut acc = 0.0;
-            for &s in &csr.src[a..b] {
-                acc += x64[s as usize];
-            }
-            *yi = acc;
+/// One pass of the probe over `csr` reading `x`: stream the offsets and sources, gather
+/// one value per link, write one per page. Returns its milliseconds.
+fn probe_pass<T: Copy + Into<f64>>(csr: &Csr, x: &[T], y: &mut [f64]) -> f64 {
+    let t = Instant::now();
+    for (i, yi) in y.iter_mut().enumerate() {
+        let (a, b) = (csr.off[i] as usize, csr.off[i + 1] as usize);
+        let mut acc = 0.0f64;
+        for &s in &csr.src[a..b] {
+            acc += x[s as usize].into();
         }
-        t64.push(ms(t));
-        sink += y[n / 2];
-        let t = Instant::now();
-        for (i, yi) in y.iter_mut().enumerate() {
-            let (a, b) = (csr.off[i] as usize, csr.off[i + 1] as usize);
-            let mut acc = 0.0f64;
-            for &s in &csr.src[a..b] {
-                acc += f64::from(x32[s as usize]);
-            }
-            *yi = acc;
-        }
-        t32.push(ms(t));
-        sink += y[n / 3];
+        *yi = acc;
     }
-    std::hint::black_box(sink);
-    (median(&t64), median(&t32))
+    ms(t)
+}
+
+/// The probe: the least one pull iteration must touch (f64 and f32 gathered values).
+struct Probe {
+    x64: Vec<f64>,
+    x32: Vec<f32>,
+    y: Vec<f64>,
+    t64: Vec<f64>,
+    t32: Vec<f64>,
+}
+
+impl Probe {
+    fn new(n: usize) -> Probe {
+        let x64: Vec<f64> = (0..n).map(|i| 1.0 / (i + 1) as f64).collect();
+        let x32 = x64.iter().map(|&v| v as f32).collect();
+        Probe {
+            x64,
+            x32,
+            y: vec![0f64; n],
+            t64: Vec::new(),
+            t32: Vec::new(),
+        }
+    }
+
+    /// `passes` passes of each kind; returns the median f64 pass of these.
+    fn run(&mut self, csr: &Csr, passes: usize) -> f64 {
+        let mut these = Vec::new();
+        for _ in 0..passes {
+            let t = probe_pass(csr, &self.x64, &mut self.y);
+            these.push(t);
+            self.t64.push(t);
+            self.t32.push(probe_pass(csr, &self.x32, &mut self.y));
+            std::hint::black_box(self.y[self.y.len() / 2]);
+        }
+        median(&these)
+    }
 }
 
 fn pagerank(a: &Args) -> Result<(), String> {
@@ -189,10 +204,19 @@ fn pagerank(a: &Args) -> Result<(), String> {
     let mut plain = Vec::new();
     let mut res = None;
     let mut res_plain = None;
+    // The probe runs between the ranking runs, and each run's time per iteration is divided
+    // by the probe of the same moment: on a shared machine the memory bandwidth left to us
+    // changes from one second to the next.
+    let mut probe = Probe::new(n);
+    let mut ratios = Vec::new();
     for _ in 0..a.reps {
+        let before = probe.run(&csr, 3);
         let t = Instant::now();
         let r = power_iteration(&csr, d, &tele, 1e-9, 10_000, None);
-        strict.push(ms(t));
+        let run = ms(t);
+        let after = probe.run(&csr, 3);
+        ratios.push(run / f64::from(r.iterations) / median(&[before, after]));
+        strict.push(run);
         res = Some(r);
         let t = Instant::now();
         let r = power_iteration(&csr, d, &tele, 1e-9 * d / (1.0 - d), 10_000, None);
@@ -208,7 +232,7 @@ fn pagerank(a: &Args) -> Result<(), String> {
         }
         w.flush().map_err(|e| e.to_string())?;
     }
-    let (p64, p32) = probe(&csr, a.reps);
+    let (p64, p32) = (median(&probe.t64), median(&probe.t32));
     let per_iter = median(&strict) / f64::from(res.iterations);
     println!(
         "{{\"bench\": \"pagerank\", \"pages\": {n}, \"occurrences\": {occurrences}, \
@@ -216,7 +240,8 @@ fn pagerank(a: &Args) -> Result<(), String> {
          \"strict\": {{\"ms\": {}, \"iterations\": {}, \"residual\": {:.3e}}}, \
          \"plain\": {{\"ms\": {}, \"iterations\": {}, \"residual\": {:.3e}}}, \
          \"per_iteration_ms\": {per_iter:.3}, \
-         \"probe_ms\": {{\"gather_f64\": {p64:.3}, \"gather_f32\": {p32:.3}}}}}",
+         \"probe_ms\": {{\"gather_f64\": {p64:.3}, \"gather_f32\": {p32:.3}}}, \
+         \"per_iteration_over_probe\": {}}}",
         edges.len(),
         stats(&strict),
         res.iterations,
@@ -224,6 +249,7 @@ fn pagerank(a: &Args) -> Result<(), String> {
         stats(&plain),
         res_plain.iterations,
         res_plain.residual,
+        stats(&ratios),
     );
     Ok(())
 }
