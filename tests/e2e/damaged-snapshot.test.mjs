@@ -1,0 +1,88 @@
+// A site whose stored snapshot cannot be restored keeps its data and keeps recording: the
+// woken worker reports the error, deletes nothing, and journals the pages visited next
+// (checking, without the core, that each observation describes the page that sent it).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { serve } from "./serve.mjs";
+import { launchWithExtension, tempDir, DEMO_SITE, ask, delay, stopAllWorkers } from "./lib/ext.mjs";
+import { openControl, track, waitObserved } from "./lib/demo.mjs";
+
+/** The site's snapshot size and journal length, read from the worker's IndexedDB. */
+function stored(ctl, origin) {
+  return ctl.evaluate(async (origin) => {
+    const db = await new Promise((resolve, reject) => {
+      const req = indexedDB.open("linkflow");
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const tx = db.transaction(["snapshots", "journal"], "readonly");
+    const get = (req) => new Promise((resolve, reject) => ((req.onsuccess = () => resolve(req.result)), (req.onerror = () => reject(req.error))));
+    const snap = await get(tx.objectStore("snapshots").get(origin));
+    const journal = await get(tx.objectStore("journal").index("origin").getAll(IDBKeyRange.only(origin)));
+    db.close();
+    return {
+      snapshot: snap?.bytes?.size ?? snap?.bytes?.length ?? 0,
+      journal: journal.map((j) => (typeof j.observation === "string" ? JSON.parse(j.observation).url : null)),
+    };
+  }, origin);
+}
+
+/** Flips one byte in the middle of the site's snapshot (its checksum then fails), keeping the record. */
+function damageSnapshot(ctl, origin) {
+  return ctl.evaluate(async (origin) => {
+    const db = await new Promise((resolve, reject) => {
+      const req = indexedDB.open("linkflow");
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const read = db.transaction("snapshots", "readonly").objectStore("snapshots").get(origin);
+    const rec = await new Promise((resolve, reject) => ((read.onsuccess = () => resolve(read.result)), (read.onerror = () => reject(read.error))));
+    const bytes = new Uint8Array(await rec.bytes.arrayBuffer());
+    bytes[bytes.length >> 1] ^= 0xff; // the checksum no longer matches
+    const tx = db.transaction("snapshots", "readwrite");
+    tx.objectStore("snapshots").put({ ...rec, bytes: new Blob([bytes]) });
+    await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = () => reject(tx.error))));
+    db.close();
+    return bytes.length;
+  }, origin);
+}
+
+test("a snapshot that cannot be restored: the error is shown, nothing is deleted, visits are still journaled", async () => {
+  const demo = await serve({ root: DEMO_SITE, port: 0 });
+  const tmp = tempDir("damaged");
+  const browser = await launchWithExtension({ userDataDir: tmp.dir });
+  try {
+    const { context, extensionId } = browser;
+    const origin = demo.url;
+    const ctl = await openControl(context, extensionId, `${origin}/`);
+    await track(ctl, `${origin}/`);
+    const tab = await context.newPage();
+    await tab.goto(`${origin}/`, { waitUntil: "load" });
+    await waitObserved(ctl, `${origin}/`);
+    // An export writes the snapshot (and empties the journal).
+    await ask(ctl, { type: "export", origin, id: "damaged-test" });
+    const size = await damageSnapshot(ctl, origin);
+
+    const cdp = await context.newCDPSession(ctl);
+    await cdp.send("ServiceWorker.enable");
+    await stopAllWorkers(cdp);
+    const status = await ask(ctl, { type: "status", url: `${origin}/` });
+    assert.match(String(status.error), /could not be restored/, JSON.stringify(status));
+    assert.match(String(status.error), /Nothing was deleted/);
+
+    // A page visited now is journaled as the content script sent it.
+    const before = await stored(ctl, origin);
+    await tab.goto(`${origin}/menu.html`, { waitUntil: "load" });
+    let after = before;
+    for (let i = 0; i < 100 && after.journal.length === before.journal.length; i++) {
+      await delay(100);
+      after = await stored(ctl, origin);
+    }
+    assert.deepEqual(after.journal.slice(before.journal.length), [`${origin}/menu.html`], JSON.stringify(after));
+    assert.equal(after.snapshot, size, "the damaged snapshot is kept, not overwritten");
+  } finally {
+    await browser.close();
+    await demo.close();
+    tmp.cleanup();
+  }
+});
