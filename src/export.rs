@@ -1512,10 +1512,21 @@ mod snapshot_tests {
             o.links.truncate(2);
             site.ingest(o).expect("ingest");
         }
-        let (a, b) = (live.authority(Model::Prominence), woke.authority(Model::Prominence));
-        assert!(!woke.authority_seeded(Model::Prominence), "ranked, not taken");
+        let (a, b) = (
+            live.authority(Model::Prominence),
+            woke.authority(Model::Prominence),
+        );
+        assert!(
+            !woke.authority_seeded(Model::Prominence),
+            "ranked, not taken"
+        );
         assert!(b.iterations >= 1);
-        let l1: f64 = a.share.iter().zip(&b.share).map(|(x, y)| (x - y).abs()).sum();
+        let l1: f64 = a
+            .share
+            .iter()
+            .zip(&b.share)
+            .map(|(x, y)| (x - y).abs())
+            .sum();
         assert!(l1 < 1e-9, "L1 {l1}");
     }
 
