@@ -7,42 +7,27 @@ import { serve } from "./serve.mjs";
 import { launchWithExtension, tempDir, DEMO_SITE, ask, delay, stopAllWorkers } from "./lib/ext.mjs";
 import { openControl, track, waitObserved } from "./lib/demo.mjs";
 
-/** The site's snapshot size and journal length, read from the worker's IndexedDB. */
+/** The site's snapshot size and the URL of each journal entry, through storage.js. */
 function stored(ctl, origin) {
   return ctl.evaluate(async (origin) => {
-    const db = await new Promise((resolve, reject) => {
-      const req = indexedDB.open("linkflow");
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const tx = db.transaction(["snapshots", "journal"], "readonly");
-    const get = (req) => new Promise((resolve, reject) => ((req.onsuccess = () => resolve(req.result)), (req.onerror = () => reject(req.error))));
-    const snap = await get(tx.objectStore("snapshots").get(origin));
-    const journal = await get(tx.objectStore("journal").index("origin").getAll(IDBKeyRange.only(origin)));
-    db.close();
+    const store = await import(chrome.runtime.getURL("storage.js"));
+    const snap = await store.getSnapshot(origin);
+    const journal = await store.getJournal(origin);
     return {
-      snapshot: snap?.bytes?.size ?? snap?.bytes?.length ?? 0,
+      snapshot: snap?.bytes?.length ?? 0,
       journal: journal.map((j) => (typeof j.observation === "string" ? JSON.parse(j.observation).url : null)),
     };
   }, origin);
 }
 
-/** Flips one byte in the middle of the site's snapshot (its checksum then fails), keeping the record. */
+/** Flips one byte in the middle of the site's snapshot (its checksum then fails). */
 function damageSnapshot(ctl, origin) {
   return ctl.evaluate(async (origin) => {
-    const db = await new Promise((resolve, reject) => {
-      const req = indexedDB.open("linkflow");
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const read = db.transaction("snapshots", "readonly").objectStore("snapshots").get(origin);
-    const rec = await new Promise((resolve, reject) => ((read.onsuccess = () => resolve(read.result)), (read.onerror = () => reject(read.error))));
-    const bytes = new Uint8Array(await rec.bytes.arrayBuffer());
-    bytes[bytes.length >> 1] ^= 0xff; // the checksum no longer matches
-    const tx = db.transaction("snapshots", "readwrite");
-    tx.objectStore("snapshots").put({ ...rec, bytes: new Blob([bytes]) });
-    await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = () => reject(tx.error))));
-    db.close();
+    const store = await import(chrome.runtime.getURL("storage.js"));
+    const snap = await store.getSnapshot(origin);
+    const bytes = snap.bytes.slice();
+    bytes[bytes.length >> 1] ^= 0xff;
+    await store.compact(origin, bytes, snap.seq, null);
     return bytes.length;
   }, origin);
 }
