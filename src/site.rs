@@ -159,14 +159,11 @@ impl Site {
             let converged = c.converged.take_if(|&mut (m, generation, ..)| {
                 m == model && generation == self.graph.generation
             });
-            match model {
-                Model::Prominence => (
-                    c.warm_prominence.take(),
-                    c.rank_prominence.take(),
-                    converged,
-                ),
-                Model::Classic => (c.warm_classic.take(), c.rank_classic.take(), converged),
-            }
+            let (warm, state) = match model {
+                Model::Prominence => (c.warm_prominence.take(), c.rank_prominence.take()),
+                Model::Classic => (c.warm_classic.take(), c.rank_classic.take()),
+            };
+            (warm, state, converged)
         };
         // Shares restored for exactly this graph are taken as they are: no CSR, no ranking.
         let taken = converged
