@@ -6,6 +6,8 @@
 //   `--features bench`, see docs/BENCHMARKS.md)
 //                                                      [--only pagerank,site,ingest,export,wake]
 //                                                      [--ext DIR]  (default: extension/)
+//                                                      [--native BIN|none]  (PageRank: wasm and
+//                                                      native in turns; default target/release/linkflow-bench)
 //   (`ingest` times the 5,000-link ingest as the worker makes it, `ingestJson(text, url)`
 //   on the JSON text the content script sends, beside `ingest(object)`, in one page)
 //
@@ -19,6 +21,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -37,6 +40,9 @@ const INSTANCES = Number(opt("--instances", QUICK ? 1 : 5));
 const PKG = path.resolve(opt("--pkg", path.join(ROOT, "extension/pkg")));
 // --ext DIR: bench another copy of extension/ (e.g. an older commit's, to compare wakes).
 const EXT = path.resolve(opt("--ext", path.join(ROOT, "extension")));
+// --native BIN: the native benchmark binary the PageRank group runs in turns with wasm
+// (default target/release/linkflow-bench; skipped when absent, or with --native none).
+const NATIVE = opt("--native", path.join(ROOT, "target/release/linkflow-bench"));
 // The benchmark entry points (BenchGraph, benchSite…) exist only in a wasm built with
 // `--features bench`; the shipped extension leaves them out.
 if (!fs.readFileSync(path.join(PKG, "linkflow.js"), "utf8").includes("BenchGraph")) {
@@ -144,36 +150,74 @@ async function main() {
 
     const common = { SMALL, BIG, LPP, SEED, REPS };
 
-    // PageRank kernel in wasm, plus the probe.
+    // PageRank kernel in wasm, plus the probe; then wasm and the native kernel in turns.
     for (const [label, pages] of ONLY.has("pagerank") ? [["pagerank_100k_1M", SMALL], ["pagerank_1M_10M", BIG]] : []) {
-      await inPage(label, async ({ pages, LPP, SEED, REPS }) => {
-        const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
-        await m.default();
-        const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
-        const g = new m.BenchGraph(pages, LPP, SEED);
-        // Warm-up: V8 compiles wasm with Liftoff first and tiers hot functions up to
-        // TurboFan in the background; time only once the optimised code runs.
-        // Liftoff → TurboFan takes a while on a busy 2-core machine: warm up for at least 2 s.
-        const w0 = performance.now();
-        for (let i = 0; i < 4 || performance.now() - w0 < 2000; i++) g.pagerank();
-        const t = [], p = [];
-        let iterations = 0;
-        for (let i = 0; i < REPS; i++) {
-          const t0 = performance.now();
-          iterations = g.pagerank();
-          t.push(performance.now() - t0);
+      const page = await context.newPage();
+      await page.goto(benchUrl);
+      log(`… ${label}`);
+      try {
+        const r = await page.evaluate(async ({ pages, LPP, SEED, REPS }) => {
+          const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
+          await m.default();
+          const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+          const g = new m.BenchGraph(pages, LPP, SEED);
+          globalThis.benchGraph = g; // kept for the paired turns below
+          // Warm-up: V8 compiles wasm with Liftoff first and tiers hot functions up to
+          // TurboFan in the background; time only once the optimised code runs.
+          // Liftoff → TurboFan takes a while on a busy 2-core machine: warm up for at least 2 s.
+          const w0 = performance.now();
+          for (let i = 0; i < 4 || performance.now() - w0 < 2000; i++) g.pagerank();
+          const t = [], p = [];
+          let iterations = 0;
+          for (let i = 0; i < REPS; i++) {
+            const t0 = performance.now();
+            iterations = g.pagerank();
+            t.push(performance.now() - t0);
+          }
+          for (let i = 0; i < 3; i++) g.probe();
+          for (let i = 0; i < REPS * 3; i++) {
+            const t0 = performance.now();
+            g.probe();
+            p.push(performance.now() - t0);
+          }
+          return { pages, edges: g.edges(), iterations, ms: med(t), min: Math.min(...t), max: Math.max(...t),
+                   per_iteration_ms: med(t) / iterations, probe_ms: med(p) };
+        }, { ...common, pages });
+        // wasm vs native at the same moment: the machine's memory bandwidth changes from one
+        // minute to the next, so the two run in turns (3 wasm runs, then one native process
+        // ranking the same synthetic site 3 times), and each turn gives one ratio.
+        if (NATIVE && fs.existsSync(NATIVE)) {
+          const turns = [];
+          for (let k = 0; k < REPS; k++) {
+            const wasm = await page.evaluate(() => {
+              const t = [];
+              for (let i = 0; i < 3; i++) {
+                const t0 = performance.now();
+                globalThis.benchGraph.pagerank();
+                t.push(performance.now() - t0);
+              }
+              return t.sort((a, b) => a - b)[1];
+            });
+            const run = spawnSync(NATIVE, ["pagerank", "--pages", String(pages), "--lpp", String(LPP),
+              "--seed", String(SEED), "--reps", "3"], { encoding: "utf8", maxBuffer: 1 << 20 });
+            if (run.status !== 0) throw new Error(`${NATIVE} failed: ${run.stderr}`);
+            const nat = JSON.parse(run.stdout);
+            if (nat.edges !== r.edges) throw new Error(`native graph has ${nat.edges} edges, wasm ${r.edges}`);
+            turns.push({ wasm_ms: wasm, native_ms: nat.strict.ms.median, ratio: wasm / nat.strict.ms.median });
+          }
+          const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+          const ratios = turns.map((t) => t.ratio);
+          r.paired_with_native = { native: NATIVE, turns, wasm_over_native: med(ratios),
+                                   min: Math.min(...ratios), max: Math.max(...ratios) };
         }
-        for (let i = 0; i < 3; i++) g.probe();
-        for (let i = 0; i < REPS * 3; i++) {
-          const t0 = performance.now();
-          g.probe();
-          p.push(performance.now() - t0);
-        }
-        const edges = g.edges();
-        g.free();
-        return { pages, edges, iterations, ms: med(t), min: Math.min(...t), max: Math.max(...t),
-                 per_iteration_ms: med(t) / iterations, probe_ms: med(p) };
-      }, { ...common, pages });
+        out.results[label] = r;
+        log(`  ${label}: ${JSON.stringify(r)}`);
+      } catch (e) {
+        out.results[label] = { error: String(e.message || e).slice(0, 500) };
+        log(`  ${label}: ERROR ${out.results[label].error}`);
+      } finally {
+        await page.close();
+      }
     }
 
     // Memory per link occurrence, ingest, re-rank, popup report, snapshot/restore.

@@ -111,6 +111,22 @@ impl Default for SynthConfig {
     }
 }
 
+/// `u^e`, the same on every platform when `2e` is a whole number up to 64 (the default
+/// skew is 2.5): products and `sqrt` are exactly rounded everywhere, while `powf` comes from
+/// each platform's maths library (glibc natively, a port of musl's in wasm) and may differ in
+/// the last bit, which would give the native and wasm benchmarks slightly different sites.
+fn portable_pow(u: f64, e: f64) -> f64 {
+    let twice = e * 2.0;
+    if twice.fract() != 0.0 || !(0.0..=64.0).contains(&twice) {
+        return u.powf(e);
+    }
+    let mut v = if twice as u32 % 2 == 1 { u.sqrt() } else { 1.0 };
+    for _ in 0..(twice as u32 / 2) {
+        v *= u;
+    }
+    v
+}
+
 /// SplitMix64: a tiny, good-enough, deterministic generator.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -315,9 +331,10 @@ impl Synth {
     fn body_target(&self, r: &mut Rng) -> usize {
         let span = self.body + self.hubs;
         let u = r.unit();
-        let rank = ((span as f64) * u.powf(self.cfg.skew)) as usize;
+        let rank = ((span as f64) * portable_pow(u, self.cfg.skew)) as usize;
         let rank = rank.min(span - 1);
-        let x = (rank * self.mult + self.add) % span;
+        // In u64: `rank · mult` passes 2^32 on wasm32 from ~65k pages.
+        let x = ((rank as u64 * self.mult as u64 + self.add as u64) % span as u64) as usize;
         if x < self.hubs {
             1 + x
         } else {
@@ -581,6 +598,19 @@ fn region(p: Part) -> Region {
 mod tests {
     use super::*;
     use crate::authority::Model;
+
+    #[test]
+    fn portable_pow_is_products_and_sqrt_and_close_to_powf() {
+        for k in 0..1000 {
+            let u = f64::from(k) / 1000.0;
+            assert_eq!(portable_pow(u, 2.5).to_bits(), (u.sqrt() * u * u).to_bits());
+            assert_eq!(portable_pow(u, 3.0).to_bits(), (1.0 * u * u * u).to_bits());
+            for e in [1.0, 1.5, 2.5, 3.7] {
+                let (a, b) = (portable_pow(u, e), u.powf(e));
+                assert!((a - b).abs() <= 4.0 * f64::EPSILON * b, "{u}^{e}: {a} vs {b}");
+            }
+        }
+    }
 
     fn small() -> Synth {
         Synth::new(SynthConfig {
