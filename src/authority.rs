@@ -864,6 +864,11 @@ pub(crate) struct RankState {
 }
 
 impl RankState {
+    /// The graph's log position this state reflects.
+    pub(crate) fn at(&self) -> (u64, u64) {
+        self.at
+    }
+
     fn build(graph: &SiteGraph, model: Model, settings: &Settings) -> RankState {
         let canon = settings.consolidate_canonicals;
         let (pages, compact) = ranked_pages(graph, model, canon);

@@ -371,6 +371,11 @@ pub(crate) struct Change {
 /// Beyond this many logged changes, the log is dropped (a structural change).
 const MAX_LOG: usize = 256;
 
+/// The log also holds at most this many former occurrences, or an eighth of the graph's
+/// when that is more: a large page visited again and again with no analysis catching up
+/// would otherwise keep up to [`MAX_LOG`] copies of its links alive.
+const MAX_LOG_OCCS: usize = 1 << 16;
+
 /// The inlinks of every page: a transposed index of the edges, built on demand.
 #[derive(Debug, Clone, Default)]
 struct InIndex {
@@ -405,6 +410,8 @@ pub struct SiteGraph {
     log: Vec<Change>,
     /// Position of `log[0]` in the whole history of changes.
     log_base: u64,
+    /// Occurrences held by `log`.
+    log_occs: usize,
     /// Bumped by every change that is more than out-links of existing pages and new pages
     /// appended at the end (see [`SiteGraph::changes_since`]).
     epoch: u64,
@@ -521,6 +528,7 @@ impl SiteGraph {
             inl_prev: RefCell::new(None),
             log: Vec::new(),
             log_base: 0,
+            log_occs: 0,
             epoch: 0,
             anchors: Interner::default(),
             norm,
@@ -781,6 +789,37 @@ impl SiteGraph {
         self.epoch += 1;
         self.log_base += self.log.len() as u64;
         self.log.clear();
+        self.log_occs = 0;
+    }
+
+    /// Drops the logged changes no analysis needs any more: those before the earliest of
+    /// `needed` (the log positions the caller's analyses reflect) and of the inlink index.
+    /// Positions of an earlier epoch need nothing (they cannot be followed).
+    pub(crate) fn release_changes(&mut self, needed: impl IntoIterator<Item = (u64, u64)>) {
+        let ix = self.inl.get().map(|ix| ix.log);
+        let prev = self.inl_prev.get_mut().as_ref().map(|ix| ix.log);
+        let keep = needed
+            .into_iter()
+            .chain(ix)
+            .chain(prev)
+            .filter(|&(epoch, _)| epoch == self.epoch)
+            .map(|(_, position)| position)
+            .min()
+            .unwrap_or(self.log_base + self.log.len() as u64);
+        let drop = usize::try_from(keep.saturating_sub(self.log_base))
+            .unwrap_or(usize::MAX)
+            .min(self.log.len());
+        if drop > 0 {
+            self.log_occs -= self.log[..drop].iter().map(|c| c.occs.len()).sum::<usize>();
+            self.log.drain(..drop);
+            self.log_base += drop as u64;
+        }
+    }
+
+    /// Changes and occurrences held by the change log.
+    #[cfg(test)]
+    pub(crate) fn log_size(&self) -> (usize, usize) {
+        (self.log.len(), self.log_occs)
     }
 
     /// Where the change log stands: `(epoch, position)`.
@@ -933,9 +972,12 @@ impl SiteGraph {
             }
         }
         self.touch();
-        if self.log.len() >= MAX_LOG {
+        if self.log.len() >= MAX_LOG
+            || self.log_occs + old_o.len() > MAX_LOG_OCCS.max(self.occurrences / 8)
+        {
             self.structural();
         } else {
+            self.log_occs += old_o.len();
             self.log.push(Change {
                 page: id.index() as u32,
                 targets: old_t,
@@ -1449,6 +1491,64 @@ mod tests {
             links,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_change_log_holds_a_bounded_number_of_former_links() {
+        // A 20,000-link page visited again and again, no analysis following: without the
+        // occurrence budget the log would keep 256 copies of its links (5.1M occurrences).
+        let mut g = graph();
+        let w = RegionWeights::default();
+        let mut most = 0;
+        let mut dropped = 0;
+        for round in 0..40 {
+            // The same targets each time (none is pruned), in another order.
+            let links = (0..20_000)
+                .map(|i| link(&format!("/p{}", (i + round) % 20_000), "Page"))
+                .collect();
+            let before = g.log_position();
+            g.ingest(obs("https://s.test/sitemap", links), &w)
+                .expect("ingest");
+            let (len, occs) = g.log_size();
+            assert!(occs <= MAX_LOG_OCCS.max(g.occurrences / 8), "{occs} held");
+            assert!(len <= MAX_LOG);
+            most = most.max(occs);
+            dropped += usize::from(g.changes_since(before).is_none());
+        }
+        assert!(most >= 60_000, "the log was used ({most})");
+        assert!(dropped > 5, "and dropped when full ({dropped})");
+    }
+
+    #[test]
+    fn released_changes_leave_what_later_positions_need() {
+        let mut g = graph();
+        let w = RegionWeights::default();
+        let mut positions = Vec::new();
+        for round in 0..6 {
+            positions.push(g.log_position());
+            let links = (0..=round)
+                .map(|i| link(&format!("/p{i}"), "A page"))
+                .collect();
+            g.ingest(obs("https://s.test/", links), &w).expect("ingest");
+        }
+        assert_eq!(g.log_size().0, 6);
+        g.release_changes([positions[4], positions[2]]);
+        // Round k replaced k former links.
+        assert_eq!(
+            g.log_size(),
+            (4, 2 + 3 + 4 + 5),
+            "the changes before position 2 went"
+        );
+        assert!(g.changes_since(positions[1]).is_none());
+        assert_eq!(g.changes_since(positions[2]).map(<[Change]>::len), Some(4));
+        // A position of an earlier epoch needs nothing; none given, nothing is kept.
+        let old_epoch = (g.log_position().0.wrapping_sub(1), 0);
+        g.release_changes([old_epoch]);
+        assert_eq!(g.log_size(), (0, 0));
+        assert_eq!(
+            g.changes_since(g.log_position()).map(<[Change]>::len),
+            Some(0)
+        );
     }
 
     #[test]

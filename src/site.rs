@@ -118,6 +118,18 @@ impl Site {
     /// Adds one page observation, a [`crate::RawObservation`] or an [`ObservationRef`]
     /// (the latest visit of a page replaces the previous one).
     pub fn ingest<'a>(&mut self, obs: impl Into<ObservationRef<'a>>) -> Result<IngestSummary> {
+        // The graph logs the out-links each visit replaces for as long as an analysis kept
+        // here may still follow them; older entries go.
+        let c = self.cache.get_mut();
+        let needed: Vec<(u64, u64)> = [&c.rank_prominence, &c.rank_classic]
+            .into_iter()
+            .flatten()
+            .map(authority::RankState::at)
+            .chain(c.structure_prev.as_ref().map(|(_, at)| *at))
+            .collect();
+        if !needed.is_empty() {
+            self.graph.release_changes(needed);
+        }
         self.graph.ingest(obs, &self.settings.weights)
     }
 
@@ -284,5 +296,44 @@ impl Site {
         c.structure = Some(s.clone());
         c.structure_prev = Some((s.clone(), self.graph.log_position()));
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::{RawLink, RawObservation};
+
+    #[test]
+    fn the_change_log_is_released_as_the_analyses_follow() {
+        let mut site = Site::new("https://s.test/", Settings::default()).expect("site");
+        for round in 0..60usize {
+            let links = (0..=round % 17 + 3)
+                .map(|i| RawLink {
+                    href: format!("/p{}", (i * 7 + round) % 30),
+                    text: Some(format!("Page {i}")),
+                    ..Default::default()
+                })
+                .collect();
+            site.ingest(RawObservation {
+                url: format!("https://s.test/p{}", round % 30),
+                links,
+                ..Default::default()
+            })
+            .expect("ingest");
+            // The popup's analyses after each visit follow the log, which is then released.
+            assert!(site.graph.log_size().0 <= 1, "round {round}");
+            let a = site.authority(Model::Prominence);
+            let s = site.structure();
+            let cold = authority::compute(&site.graph, Model::Prominence, &site.settings, None);
+            let l1: f64 = a
+                .share
+                .iter()
+                .zip(&cold.share)
+                .map(|(x, y)| (x - y).abs())
+                .sum();
+            assert!(l1 < 1e-8, "round {round}: {l1}");
+            assert_eq!(*s, structure::analyse(&site.graph, None), "round {round}");
+        }
     }
 }

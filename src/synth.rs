@@ -607,7 +607,10 @@ mod tests {
             assert_eq!(portable_pow(u, 3.0).to_bits(), (1.0 * u * u * u).to_bits());
             for e in [1.0, 1.5, 2.5, 3.7] {
                 let (a, b) = (portable_pow(u, e), u.powf(e));
-                assert!((a - b).abs() <= 4.0 * f64::EPSILON * b, "{u}^{e}: {a} vs {b}");
+                assert!(
+                    (a - b).abs() <= 4.0 * f64::EPSILON * b,
+                    "{u}^{e}: {a} vs {b}"
+                );
             }
         }
     }
