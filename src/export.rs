@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::anchor::AnchorCode;
 use crate::authority::{Model, Settings};
 use crate::error::{clamp_for_message, Error, Result};
-use crate::graph::{flags, Occurrence, Page, PageId, PageState};
+use crate::graph::{flags, Occurrence, Page, PageId, PageState, Timestamp};
 use crate::observe::{clamp_str, Region, MAX_TEXT_LEN, MAX_URL_LEN};
 use crate::report::Coverage;
 use crate::site::Site;
@@ -294,7 +294,7 @@ impl Site {
                 id: p.url.to_string(),
                 state: p.state(),
                 visited: p.visited,
-                observed_at: p.observed_at,
+                observed_at: p.observed_at.map(Timestamp::ms),
                 title: opt_s(&p.title),
                 h1: opt_s(&p.h1),
                 lang: opt_s(&p.lang),
@@ -466,7 +466,8 @@ impl Site {
             let w = match local {
                 Some(p) if p.visited => {
                     n.visited
-                        && n.observed_at.unwrap_or(f64::MIN) > p.observed_at.unwrap_or(f64::MIN)
+                        && n.observed_at.unwrap_or(f64::MIN)
+                            > p.observed_at.map_or(f64::MIN, Timestamp::ms)
                 }
                 Some(p) => n.visited || (n.redirect_to.is_some() && p.redirect_to.is_none()),
                 None => true,
@@ -519,7 +520,7 @@ impl Site {
             let page = Page {
                 url: ids[i].as_str().into(),
                 visited: n.visited,
-                observed_at: n.observed_at,
+                observed_at: n.observed_at.and_then(Timestamp::new),
                 title: n.title.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
                 h1: n.h1.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
                 lang: n.lang.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
@@ -871,7 +872,7 @@ fn read_page(r: &mut Reader<'_>) -> Result<(Page, Option<u32>, Option<u32>)> {
     let bits = r.var()?;
     let bit = |k: u32| bits & (1 << k) != 0;
     let observed_at = if bit(4) {
-        Some(f64::from_le_bytes(r.fixed::<8>()?))
+        Timestamp::new(f64::from_le_bytes(r.fixed::<8>()?))
     } else {
         None
     };
@@ -999,7 +1000,7 @@ impl Site {
                 | u64::from(pg.redirect_to.is_some()) << 10;
             w.var(bits);
             if let Some(t) = pg.observed_at {
-                w.0.extend_from_slice(&t.to_le_bytes());
+                w.0.extend_from_slice(&t.ms().to_le_bytes());
             }
             for s in [&pg.title, &pg.h1, &pg.lang, &pg.canonical_url]
                 .into_iter()
@@ -1316,7 +1317,7 @@ impl Site {
             pages.push(Page {
                 url: pg.url.into(),
                 visited: pg.visited,
-                observed_at: pg.observed_at,
+                observed_at: pg.observed_at.and_then(Timestamp::new),
                 title: pg.title.map(Into::into),
                 h1: pg.h1.map(Into::into),
                 lang: pg.lang.map(Into::into),
@@ -1588,7 +1589,7 @@ mod snapshot_tests {
             .map(|pg| SnapPage {
                 url: pg.url.to_string(),
                 visited: pg.visited,
-                observed_at: pg.observed_at,
+                observed_at: pg.observed_at.map(Timestamp::ms),
                 title: opt_s(&pg.title),
                 h1: opt_s(&pg.h1),
                 lang: opt_s(&pg.lang),

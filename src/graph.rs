@@ -116,8 +116,8 @@ pub struct Page {
     pub url: Box<str>,
     /// The page has been observed (its outlinks are known).
     pub visited: bool,
-    /// When it was last observed (ms since epoch), if known.
-    pub observed_at: Option<f64>,
+    /// When it was last observed, if known.
+    pub observed_at: Option<Timestamp>,
     /// `<title>`.
     pub title: Option<Box<str>>,
     /// First `<h1>`.
@@ -148,6 +148,35 @@ pub struct Page {
     pub invalid_links: u32,
     /// Links dropped over the size limit.
     pub truncated_links: u32,
+}
+
+/// A finite time in milliseconds since the Unix epoch, in 8 bytes that leave `None` free:
+/// `Option<Timestamp>` takes 8 bytes where `Option<f64>` takes 16 (with 100,000 pages, 0.8
+/// of the 64 bytes per link occurrence the benchmarks allow).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp(std::num::NonZeroU64);
+
+impl Timestamp {
+    /// The time `ms`, or `None` when it is not finite. `-0.0` is read as `0.0`.
+    pub fn new(ms: f64) -> Option<Timestamp> {
+        if !ms.is_finite() {
+            return None;
+        }
+        // Flipping the sign bit maps every finite value but -0.0 away from zero.
+        let ms = if ms == 0.0 { 0.0 } else { ms };
+        std::num::NonZeroU64::new(ms.to_bits() ^ (1 << 63)).map(Timestamp)
+    }
+
+    /// Milliseconds since the epoch.
+    pub fn ms(self) -> f64 {
+        f64::from_bits(self.0.get() ^ (1 << 63))
+    }
+}
+
+impl std::fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Timestamp({})", self.ms())
+    }
 }
 
 /// What one page is, for reports and the export.
@@ -1362,7 +1391,7 @@ impl SiteGraph {
             .map(|n| &mut n.page)
         {
             p.visited = true;
-            p.observed_at = obs.observed_at.filter(|t| t.is_finite());
+            p.observed_at = obs.observed_at.and_then(Timestamp::new);
             p.title = opt_box(&obs.title);
             p.h1 = opt_box(&obs.h1);
             p.lang = opt_box(&obs.lang);
@@ -1490,6 +1519,28 @@ mod tests {
             url: url.into(),
             links,
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn timestamps_keep_every_finite_time_in_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Option<Timestamp>>(), 8);
+        for ms in [
+            0.0,
+            1.0,
+            -1.0,
+            1.7e12,
+            1.7e12 + 0.25,
+            f64::MAX,
+            f64::MIN,
+            5e-324,
+        ] {
+            let t = Timestamp::new(ms).expect("finite");
+            assert_eq!(t.ms().to_bits(), ms.to_bits(), "{ms}");
+        }
+        assert_eq!(Timestamp::new(-0.0).map(Timestamp::ms), Some(0.0));
+        for ms in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(Timestamp::new(ms), None);
         }
     }
 

@@ -56,7 +56,7 @@
 
 use crate::anchor::{self, AnchorParts};
 use crate::authority::Settings;
-use crate::graph::{flags, Occurrence, Page, PageId};
+use crate::graph::{flags, Occurrence, Page, PageId, Timestamp};
 use crate::observe::{RawLink, RawObservation, Region};
 use crate::site::Site;
 
@@ -527,7 +527,7 @@ impl Synth {
             let page = Page {
                 url: url.as_str().into(),
                 visited: true,
-                observed_at: Some(1.7e12 + i as f64),
+                observed_at: Timestamp::new(1.7e12 + i as f64),
                 title: Some(self.title(i).into()),
                 h1: Some(self.title(i).into()),
                 lang: Some("en".into()),

@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::{GraphMeta, SCHEMA, VERSION};
 use crate::anchor::AnchorCode;
 use crate::authority::{Authority, Model};
-use crate::graph::{flags, Occurrence, PageId, PageState, SiteGraph};
+use crate::graph::{flags, Occurrence, PageId, PageState, SiteGraph, Timestamp};
 use crate::observe::Region;
 use crate::report::Coverage;
 use crate::site::Site;
@@ -215,7 +215,7 @@ fn write_nodes<W: io::Write>(out: &mut Out<W>, g: &SiteGraph, an: &Analyses) -> 
             id: &p.url,
             state: p.state(),
             visited: p.visited,
-            observed_at: p.observed_at,
+            observed_at: p.observed_at.map(Timestamp::ms),
             title: p.title.as_deref(),
             h1: p.h1.as_deref(),
             lang: p.lang.as_deref(),
