@@ -529,15 +529,31 @@ fn gs_sweep(
     y: &mut [f64],
 ) -> (f64, f64, f64) {
     let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
-    for t in 0..r.len() {
-        let (a, b) = (csr.off[t] as usize, csr.off[t + 1] as usize);
-        let v = d * gather(csr, y, a, b) + base * tele.at(t);
+    let n = r.len();
+    // Slices of exactly n (n + 1) values, so the compiler drops the per-page bounds checks,
+    // and the common case (uniform teleport, no leak) in a loop of its own: fewer values
+    // live in the loop. In wasm, where V8 keeps fewer registers free, and natively, the
+    // sweep was 5–30 % slower per iteration without (paired A/B runs, 100k and 1M pages).
+    let (off, scale, leak, y) = (&csr.off[..=n], &csr.scale[..n], &csr.leak[..n], &mut y[..n]);
+    if tele.uniform && !any_leak {
+        let add = base * tele.first;
+        for t in 0..n {
+            let v = d * gather(csr, y, off[t] as usize, off[t + 1] as usize) + add;
+            diff += (v - r[t]).abs();
+            r[t] = v;
+            y[t] = v * scale[t];
+            sum_next += v;
+        }
+        return (diff, 0.0, sum_next);
+    }
+    for t in 0..n {
+        let v = d * gather(csr, y, off[t] as usize, off[t + 1] as usize) + base * tele.at(t);
         diff += (v - r[t]).abs();
         r[t] = v;
-        y[t] = v * csr.scale[t];
+        y[t] = v * scale[t];
         sum_next += v;
         if any_leak {
-            leak_next += v * csr.leak[t];
+            leak_next += v * leak[t];
         }
     }
     (diff, leak_next, sum_next)
@@ -557,14 +573,25 @@ fn jacobi_step(
     next: &mut [f64],
 ) -> (f64, f64, f64) {
     let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
-    for t in 0..r.len() {
-        let (a, b) = (csr.off[t] as usize, csr.off[t + 1] as usize);
-        let v = d * gather(csr, y, a, b) + base * tele.at(t);
+    let n = r.len();
+    let (off, leak, next) = (&csr.off[..=n], &csr.leak[..n], &mut next[..n]);
+    if tele.uniform && !any_leak {
+        let add = base * tele.first;
+        for t in 0..n {
+            let v = d * gather(csr, y, off[t] as usize, off[t + 1] as usize) + add;
+            diff += (v - r[t]).abs();
+            next[t] = v;
+            sum_next += v;
+        }
+        return (diff, 0.0, sum_next);
+    }
+    for t in 0..n {
+        let v = d * gather(csr, y, off[t] as usize, off[t + 1] as usize) + base * tele.at(t);
         diff += (v - r[t]).abs();
         next[t] = v;
         sum_next += v;
         if any_leak {
-            leak_next += v * csr.leak[t];
+            leak_next += v * leak[t];
         }
     }
     (diff, leak_next, sum_next)
