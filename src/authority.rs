@@ -723,8 +723,10 @@ pub struct Authority {
     /// Ranked pages, by compact id.
     pub pages: Vec<PageId>,
     /// Compact id of each graph index (`u32::MAX` when not ranked), by `PageId::index()`.
+    /// Empty in a warm-start seed restored from a snapshot: its `share` is then by graph
+    /// index (NaN when not ranked), with no ranks, scores or order.
     pub compact: Vec<u32>,
-    /// Share by compact id (sums to 1).
+    /// Share by compact id (sums to 1); by graph index in a restored seed.
     pub share: Vec<f64>,
     /// 1-based rank position by compact id (ties broken by URL).
     pub rank: Vec<u32>,
@@ -744,6 +746,15 @@ pub struct Authority {
 impl Authority {
     /// The compact id of a page, if ranked.
     pub fn compact_of(&self, id: PageId) -> Option<usize> {
+        if self.compact.is_empty() {
+            // A restored seed: shares by graph index.
+            let i = id.index();
+            return self
+                .share
+                .get(i)
+                .is_some_and(|x| x.is_finite())
+                .then_some(i);
+        }
         self.compact
             .get(id.index())
             .copied()

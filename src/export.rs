@@ -1215,15 +1215,15 @@ impl Site {
                     continue;
                 }
                 3 => {
-                    let mut depth = vec![None; site.graph.index_bound()];
+                    // As stored (0 unreached, else depth + 1), 4 bytes a page while the
+                    // snapshot is held; checked and expanded after (`Site::seed_depths`).
+                    let mut depth = vec![0u32; site.graph.index_bound()];
                     for &id in &ids {
                         let d = r.var()?;
-                        if d > 0 {
-                            depth[id.index()] = Some(
-                                u32::try_from(d - 1)
-                                    .map_err(|_| damaged("a depth out of range"))?,
-                            );
-                        }
+                        depth[id.index()] = u32::try_from(d)
+                            .ok()
+                            .filter(|&d| d != u32::MAX)
+                            .ok_or_else(|| damaged("a depth out of range"))?;
                     }
                     depths = Some(depth);
                     continue;
@@ -1231,7 +1231,8 @@ impl Site {
                 _ => return Err(damaged("unexpected bytes at the end")),
             };
             // Only a seed for the warm start (never reported): shares by page index, NaN
-            // when not ranked, and no page list (less memory while the snapshot is held).
+            // when not ranked, and no page list or compact ids (less memory while the
+            // snapshot is held).
             let bound = site.graph.index_bound();
             let mut share = vec![f64::NAN; bound];
             for &id in &ids {
@@ -1240,12 +1241,11 @@ impl Site {
                     share[id.index()] = v;
                 }
             }
-            let compact: Vec<u32> = (0..bound as u32).collect();
-            let pages = Vec::new();
+            // No `compact` either: the seed's shares are by graph index (see its docs).
             warm.push(crate::authority::Authority {
                 model,
-                pages,
-                compact,
+                pages: Vec::new(),
+                compact: Vec::new(),
                 share,
                 rank: Vec::new(),
                 score: Vec::new(),
@@ -1266,10 +1266,7 @@ impl Site {
             }
         }
         if let Some(depth) = depths {
-            let start = site.settings.start_url.clone();
-            if let Some(st) = crate::structure::from_depths(&site.graph, start.as_deref(), depth) {
-                site.seed_structure(st);
-            }
+            site.seed_depths(depth);
         }
         Ok(site)
     }
@@ -1511,6 +1508,29 @@ mod snapshot_tests {
             .sum();
         assert!(l1 < 1e-9, "L1 {l1}");
         b
+    }
+
+    #[test]
+    fn stored_depths_are_checked_before_the_first_visit_changes_the_graph() {
+        let live = synth_site(500);
+        live.structure();
+        let mut woke = Site::restore(&live.snapshot()).expect("restore");
+        // A journaled visit replayed right after the restore, before any query.
+        let s = crate::synth::Synth::new(crate::synth::SynthConfig {
+            pages: 500,
+            ..Default::default()
+        });
+        let mut o = s.observation(40);
+        o.links.truncate(3);
+        woke.ingest(o).expect("ingest");
+        assert!(
+            woke.structure_seeded(),
+            "the depths were taken for the graph they describe, and are followed from there"
+        );
+        assert_eq!(
+            *woke.structure(),
+            crate::structure::analyse(woke.graph(), None)
+        );
     }
 
     #[test]

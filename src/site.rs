@@ -29,6 +29,10 @@ struct Cache {
     /// After a restore: the warm seed of this model holds the converged shares of the
     /// graph generation given, with the iterations and residual of their run.
     converged: Option<(Model, u64, u32, f64)>,
+    /// After a restore: stored click depths by graph index (0 unreached, else depth + 1)
+    /// for the graph generation given, checked and expanded into the structure at the
+    /// first query or visit, once the snapshot's bytes are freed.
+    depth_seed: Option<(Vec<u32>, u64)>,
 }
 
 /// One tracked site: the facade the extension, the CLI and the tests use.
@@ -102,6 +106,7 @@ impl Site {
         c.rank_classic = None;
         c.structure_prev = None;
         c.converged = None;
+        c.depth_seed = None;
         Ok(())
     }
 
@@ -118,6 +123,8 @@ impl Site {
     /// Adds one page observation, a [`crate::RawObservation`] or an [`ObservationRef`]
     /// (the latest visit of a page replaces the previous one).
     pub fn ingest<'a>(&mut self, obs: impl Into<ObservationRef<'a>>) -> Result<IngestSummary> {
+        // Stored depths are checked against the graph they came with, before it changes.
+        self.settle_depth_seed();
         // The graph logs the out-links each visit replaces for as long as an analysis kept
         // here may still follow them; older entries go.
         let c = self.cache.get_mut();
@@ -268,14 +275,37 @@ impl Site {
         }
     }
 
-    /// Seeds the structure with one computed for the graph as it is now (after a restore).
-    pub(crate) fn seed_structure(&self, s: Structure) {
-        self.cache.borrow_mut().structure_prev = Some((Rc::new(s), self.graph.log_position()));
+    /// Seeds the structure with click depths stored for the graph as it is now (after a
+    /// restore; 0 unreached, else depth + 1, by graph index). They are checked
+    /// ([`structure::from_depths`]) and expanded at the first structure query or visit:
+    /// later, so that their memory reuses what the snapshot's bytes held.
+    pub(crate) fn seed_depths(&self, depth: Vec<u32>) {
+        self.cache.borrow_mut().depth_seed = Some((depth, self.graph.generation));
     }
 
-    /// Was the structure seeded (and not yet recomputed)?
+    /// Turns the stored depths, if any, into the structure the next analysis starts from
+    /// (when they check out for the graph as it is, which has not changed since).
+    fn settle_depth_seed(&self) {
+        let Some((depth, generation)) = self.cache.borrow_mut().depth_seed.take() else {
+            return;
+        };
+        if generation != self.graph.generation {
+            return;
+        }
+        let depth = depth
+            .into_iter()
+            .map(|d| d.checked_sub(1))
+            .collect::<Vec<_>>();
+        let start = self.settings.start_url.as_deref();
+        if let Some(st) = structure::from_depths(&self.graph, start, depth) {
+            self.cache.borrow_mut().structure_prev = Some((Rc::new(st), self.graph.log_position()));
+        }
+    }
+
+    /// Was the structure seeded from stored depths that check out (and not yet recomputed)?
     #[cfg(test)]
     pub(crate) fn structure_seeded(&self) -> bool {
+        self.settle_depth_seed();
         let c = self.cache.borrow();
         c.structure.is_none() && c.structure_prev.is_some()
     }
@@ -286,6 +316,7 @@ impl Site {
         if let Some(s) = self.cache.borrow().structure.clone() {
             return s;
         }
+        self.settle_depth_seed();
         let start = self.settings.start_url.as_deref();
         let prev = self.cache.borrow_mut().structure_prev.take();
         let s = Rc::new(
