@@ -1500,12 +1500,7 @@ mod snapshot_tests {
             !woke.authority_seeded(Model::Prominence),
             "ranked, not taken"
         );
-        let l1: f64 = a
-            .share
-            .iter()
-            .zip(&b.share)
-            .map(|(x, y)| (x - y).abs())
-            .sum();
+        let l1 = crate::authority::l1_distance(&a.share, &b.share);
         assert!(l1 < 1e-9, "L1 {l1}");
         b
     }
@@ -1581,12 +1576,7 @@ mod snapshot_tests {
             "{} iterations after a restore of the same graph",
             warm.iterations
         );
-        let l1: f64 = cold
-            .share
-            .iter()
-            .zip(&warm.share)
-            .map(|(a, b)| (a - b).abs())
-            .sum();
+        let l1 = crate::authority::l1_distance(&cold.share, &warm.share);
         assert!(l1 < 1e-9, "L1 {l1}");
         // Nothing ranked under the classic model yet: it starts cold.
         assert!(!r.authority(Model::Classic).warm_started);

@@ -357,12 +357,7 @@ mod tests {
             let a = site.authority(Model::Prominence);
             let s = site.structure();
             let cold = authority::compute(&site.graph, Model::Prominence, &site.settings, None);
-            let l1: f64 = a
-                .share
-                .iter()
-                .zip(&cold.share)
-                .map(|(x, y)| (x - y).abs())
-                .sum();
+            let l1 = authority::l1_distance(&a.share, &cold.share);
             assert!(l1 < 1e-8, "round {round}: {l1}");
             assert_eq!(*s, structure::analyse(&site.graph, None), "round {round}");
         }
