@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 
+use std::cell::{Cell, OnceCell, RefCell};
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
@@ -404,6 +405,19 @@ const MAX_LOG: usize = 256;
 /// would otherwise keep up to [`MAX_LOG`] copies of its links alive.
 const MAX_LOG_OCCS: usize = 1 << 16;
 
+/// The inlinks of every page: a transposed index of the edges, built on demand.
+#[derive(Debug, Clone, Default)]
+struct InIndex {
+    /// Start of each target's entries in `src`/`at` (length: index bound + 1).
+    start: Vec<u32>,
+    /// Source index of each (source, target) pair, ascending per target.
+    src: Vec<u32>,
+    /// Where the pair's run starts in the source's out-links.
+    at: Vec<u32>,
+    /// The graph's log position this index reflects.
+    log: (u64, u64),
+}
+
 /// The link graph of one site.
 #[derive(Debug, Clone)]
 pub struct SiteGraph {
@@ -417,6 +431,13 @@ pub struct SiteGraph {
     occurrences: usize,
     /// Page ids keyed by their page's URL (each URL is stored once, in its page).
     index: HashTable<u32>,
+    inl: OnceCell<InIndex>,
+    /// The index of an earlier generation, patched rather than rebuilt when only out-links
+    /// changed since.
+    inl_prev: RefCell<Option<InIndex>>,
+    /// One page's inlinks were found by a scan since the index was last dropped: the next
+    /// query builds the index (see [`SiteGraph::inlinks`]).
+    scanned: Cell<bool>,
     /// Out-links replaced since the last structural change (see [`Change`]).
     log: Vec<Change>,
     /// Position of `log[0]` in the whole history of changes.
@@ -451,6 +472,22 @@ pub(crate) fn runs(targets: &[u32]) -> impl Iterator<Item = (u32, usize, usize)>
         }
         Some((t, start, i))
     })
+}
+
+/// Adds the edges of source `s` to the inlink index being built. One call per page:
+/// V8 optimises a wasm function only for its later calls.
+#[inline(never)]
+fn fill_inlinks(s: u32, targets: &[u32], fill: &mut [u32], src: &mut [u32], at: &mut [u32]) {
+    for (t, a, _) in runs(targets) {
+        if let Some(p) = fill.get_mut(t as usize) {
+            let k = *p as usize;
+            if let (Some(x), Some(y)) = (src.get_mut(k), at.get_mut(k)) {
+                *x = s;
+                *y = a as u32;
+            }
+            *p += 1;
+        }
+    }
 }
 
 /// Distinct values of a sorted slice.
@@ -519,6 +556,9 @@ impl SiteGraph {
             pairs: 0,
             occurrences: 0,
             index: HashTable::new(),
+            inl: OnceCell::new(),
+            inl_prev: RefCell::new(None),
+            scanned: Cell::new(false),
             log: Vec::new(),
             log_base: 0,
             log_occs: 0,
@@ -627,13 +667,163 @@ impl SiteGraph {
         self.in_pairs.get(id.index()).map_or(0, |&d| d as usize)
     }
 
+    fn in_index(&self) -> &InIndex {
+        self.inl.get_or_init(|| {
+            let prev = self.inl_prev.borrow_mut().take();
+            if let Some(prev) = prev {
+                if let Some(changes) = self.first_changes_since(prev.log) {
+                    return self.patch_in_index(prev, changes);
+                }
+            }
+            self.build_in_index()
+        })
+    }
+
+    fn build_in_index(&self) -> InIndex {
+        let bound = self.nodes.len();
+        let mut start = vec![0u32; bound + 1];
+        for (i, d) in self.in_pairs.iter().enumerate() {
+            start[i + 1] = start[i] + d;
+        }
+        let mut fill = start.clone();
+        let total = start[bound] as usize;
+        let mut src = vec![0u32; total];
+        let mut at = vec![0u32; total];
+        for (s, n) in self.nodes.iter().enumerate() {
+            if let Some(n) = n {
+                fill_inlinks(s as u32, &n.targets, &mut fill, &mut src, &mut at);
+            }
+        }
+        InIndex {
+            start,
+            src,
+            at,
+            log: self.log_position(),
+        }
+    }
+
+    /// The index after `changes` (out-links replaced, pages appended): the changed sources'
+    /// entries are replaced, the rest copied in bulk. Equals [`SiteGraph::build_in_index`].
+    fn patch_in_index(&self, prev: InIndex, changes: Vec<&Change>) -> InIndex {
+        let bound = self.nodes.len();
+        // (target, source, Some(run start)) adds, None removes; by (target, source).
+        let mut ops: Vec<(u32, u32, Option<u32>)> = Vec::new();
+        for ch in changes {
+            ops.extend(distinct(&ch.targets).map(|t| (t, ch.page, None)));
+            let (targets, _) = self.out_slices(PageId::new(ch.page as usize));
+            ops.extend(runs(targets).map(|(t, a, _)| (t, ch.page, Some(a as u32))));
+        }
+        // A removal and an add of one pair: the add wins (sorted after the removal).
+        ops.sort_unstable_by_key(|&(t, s, a)| (t, s, a.is_some()));
+        let InIndex {
+            start: old_start,
+            src: old_src,
+            at: old_at,
+            ..
+        } = prev;
+        let old_bound = old_start.len() - 1;
+        let last = old_start[old_bound];
+        let row = |t: usize| -> (usize, usize) {
+            if t < old_bound {
+                (old_start[t] as usize, old_start[t + 1] as usize)
+            } else {
+                (last as usize, last as usize)
+            }
+        };
+        let cap = old_src.len() + ops.len();
+        let (mut start, mut src, mut at) = (
+            Vec::with_capacity(bound + 1),
+            Vec::with_capacity(cap),
+            Vec::with_capacity(cap),
+        );
+        let mut k_op = 0;
+        for t in 0..bound {
+            start.push(src.len() as u32);
+            let (a, b) = row(t);
+            if ops.get(k_op).is_none_or(|o| o.0 as usize != t) {
+                src.extend_from_slice(&old_src[a..b]);
+                at.extend_from_slice(&old_at[a..b]);
+                continue;
+            }
+            let mut k = a;
+            while let Some(&(_, s, add)) = ops.get(k_op).filter(|o| o.0 as usize == t) {
+                while k < b && old_src[k] < s {
+                    src.push(old_src[k]);
+                    at.push(old_at[k]);
+                    k += 1;
+                }
+                if k < b && old_src[k] == s {
+                    k += 1; // replaced or removed
+                }
+                if let Some(p) = add {
+                    src.push(s);
+                    at.push(p);
+                }
+                k_op += 1;
+            }
+            src.extend_from_slice(&old_src[k..b]);
+            at.extend_from_slice(&old_at[k..b]);
+        }
+        start.push(src.len() as u32);
+        InIndex {
+            start,
+            src,
+            at,
+            log: self.log_position(),
+        }
+    }
+
     /// Incoming edges of a page, by ascending source index: (source, edge).
     ///
-    /// Found by a binary search in every page's sorted targets (~2 ms on a 100k-page site,
-    /// natively): the popup asks for one page's inlinks at a time, and a transposed index
-    /// of every edge cost 8 bytes per link occurrence, a ~14 ms build at the first report
-    /// after a wake (more in a woken worker's baseline code) and a patch after each visit.
+    /// The first query with no inlink index to use or patch (after a restore, an import, a
+    /// structural change) is answered by a binary search in every page's sorted targets
+    /// (~2 ms at 100k pages, natively), so the first report after a wake does not wait for
+    /// the index (~14 ms natively, more in a woken worker's baseline code); the next query
+    /// builds the index, which answers in microseconds (and after visits is patched).
     pub fn inlinks(&self, id: PageId) -> impl Iterator<Item = (PageId, LinkEdge<'_>)> + '_ {
+        let scan = self.inl.get().is_none()
+            && self.inl_prev.borrow().is_none()
+            && !self.scanned.replace(true);
+        let (by_scan, by_index) = if scan {
+            (Some(self.inlinks_by_scan(id)), None)
+        } else {
+            (None, Some(self.inlinks_by_index(id)))
+        };
+        by_scan
+            .into_iter()
+            .flatten()
+            .chain(by_index.into_iter().flatten())
+    }
+
+    /// [`SiteGraph::inlinks`] from the index.
+    fn inlinks_by_index(&self, id: PageId) -> impl Iterator<Item = (PageId, LinkEdge<'_>)> + '_ {
+        let ix = self.in_index();
+        let t = id.index();
+        let (a, b) = match (ix.start.get(t), ix.start.get(t + 1)) {
+            (Some(&a), Some(&b)) if self.contains(id) => (a as usize, b as usize),
+            _ => (0, 0),
+        };
+        (a..b).filter_map(move |k| {
+            let s = ix.src[k];
+            let n = self.nodes.get(s as usize)?.as_ref()?;
+            let from = ix.at[k] as usize;
+            let len = n
+                .targets
+                .get(from..)?
+                .iter()
+                .take_while(|&&x| x as usize == t)
+                .count();
+            Some((
+                PageId::new(s as usize),
+                LinkEdge {
+                    occurrences: &n.occs[from..from + len],
+                },
+            ))
+        })
+    }
+
+    /// [`SiteGraph::inlinks`] by a binary search in every page's sorted targets.
+    fn inlinks_by_scan(&self, id: PageId) -> impl Iterator<Item = (PageId, LinkEdge<'_>)> + '_ {
         let t = id.index() as u32;
         let live = self.contains(id);
         self.nodes
@@ -655,20 +845,32 @@ impl SiteGraph {
             })
     }
 
+    /// Is the inlink index built (for tests)?
+    #[cfg(test)]
+    pub(crate) fn inlink_index_built(&self) -> bool {
+        self.inl.get().is_some()
+    }
+
     /// Upper bound of the node index space (for dense per-page vectors).
     pub fn index_bound(&self) -> usize {
         self.nodes.len()
     }
 
-    /// Marks the graph changed: the analyses cached for it are stale.
+    /// Marks the graph changed: caches and the inlink index are stale (the index is kept to
+    /// be patched).
     fn touch(&mut self) {
         self.generation += 1;
+        if let Some(ix) = self.inl.take() {
+            *self.inl_prev.get_mut() = Some(ix);
+        }
     }
 
     /// Marks a change that incremental analyses cannot follow (pages removed or reused,
     /// redirects, canonicals, imports): they start over.
     pub(crate) fn structural(&mut self) {
         self.touch();
+        self.inl_prev.get_mut().take();
+        self.scanned.set(false);
         self.epoch += 1;
         self.log_base += self.log.len() as u64;
         self.log.clear();
@@ -676,11 +878,15 @@ impl SiteGraph {
     }
 
     /// Drops the logged changes no analysis needs any more: those before the earliest of
-    /// `needed` (the log positions the caller's analyses reflect). Positions of an earlier
-    /// epoch need nothing (they cannot be followed).
+    /// `needed` (the log positions the caller's analyses reflect) and of the inlink index.
+    /// Positions of an earlier epoch need nothing (they cannot be followed).
     pub(crate) fn release_changes(&mut self, needed: impl IntoIterator<Item = (u64, u64)>) {
+        let ix = self.inl.get().map(|ix| ix.log);
+        let prev = self.inl_prev.get_mut().as_ref().map(|ix| ix.log);
         let keep = needed
             .into_iter()
+            .chain(ix)
+            .chain(prev)
             .filter(|&(epoch, _)| epoch == self.epoch)
             .map(|(_, position)| position)
             .min()
@@ -1373,6 +1579,35 @@ mod tests {
     }
 
     #[test]
+    fn the_first_inlinks_query_scans_and_the_next_builds_the_index() {
+        let s = crate::synth::Synth::new(crate::synth::SynthConfig {
+            pages: 600,
+            ..Default::default()
+        });
+        let site = s.site();
+        let g = site.graph().clone();
+        let collect = |id| -> Vec<(PageId, Vec<Occurrence>)> {
+            g.inlinks(id)
+                .map(|(s, e)| (s, e.occurrences.to_vec()))
+                .collect()
+        };
+        let pages: Vec<PageId> = g.page_ids().collect();
+        assert!(!g.inlink_index_built());
+        let scanned = collect(pages[1]);
+        assert!(!g.inlink_index_built(), "the first query scans");
+        assert!(scanned.len() > 100, "a hub: {} inlinks", scanned.len());
+        assert_eq!(collect(pages[1]), scanned, "the index gives the same");
+        assert!(g.inlink_index_built(), "the second query builds the index");
+        for &id in pages.iter().step_by(7) {
+            let by_scan: Vec<_> = g
+                .inlinks_by_scan(id)
+                .map(|(s, e)| (s, e.occurrences.to_vec()))
+                .collect();
+            assert_eq!(by_scan, collect(id), "{id:?}");
+        }
+    }
+
+    #[test]
     fn timestamps_keep_every_finite_time_in_eight_bytes() {
         assert_eq!(std::mem::size_of::<Option<Timestamp>>(), 8);
         for ms in [
@@ -1700,6 +1935,12 @@ mod tests {
             }
         }
         assert_eq!(seen, pairs);
+        let (ix, fresh) = (g.in_index(), g.build_in_index());
+        assert_eq!(
+            (&ix.start, &ix.src, &ix.at),
+            (&fresh.start, &fresh.src, &fresh.at),
+            "the patched inlink index is the one a full build makes"
+        );
     }
 
     #[test]
