@@ -3,9 +3,9 @@
 // (checking, without the core, that each observation describes the page that sent it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "./serve.mjs";
-import { launchWithExtension, tempDir, DEMO_SITE, ask, delay, stopAllWorkers } from "./lib/ext.mjs";
-import { openControl, track, waitObserved } from "./lib/demo.mjs";
+import { ask, delay, stopAllWorkers } from "./lib/ext.mjs";
+import { waitObserved } from "./lib/demo.mjs";
+import { withTrackedDemo } from "./lib/tracked.mjs";
 
 /** The site's snapshot size and the URL of each journal entry, through storage.js. */
 function stored(ctl, origin) {
@@ -33,14 +33,7 @@ function damageSnapshot(ctl, origin) {
 }
 
 test("a snapshot that cannot be restored: the error is shown, nothing is deleted, visits are still journaled", async () => {
-  const demo = await serve({ root: DEMO_SITE, port: 0 });
-  const tmp = tempDir("damaged");
-  const browser = await launchWithExtension({ userDataDir: tmp.dir });
-  try {
-    const { context, extensionId } = browser;
-    const origin = demo.url;
-    const ctl = await openControl(context, extensionId, `${origin}/`);
-    await track(ctl, `${origin}/`);
+  await withTrackedDemo("damaged", async ({ context, origin, ctl }) => {
     const tab = await context.newPage();
     await tab.goto(`${origin}/`, { waitUntil: "load" });
     await waitObserved(ctl, `${origin}/`);
@@ -65,9 +58,5 @@ test("a snapshot that cannot be restored: the error is shown, nothing is deleted
     }
     assert.deepEqual(after.journal.slice(before.journal.length), [`${origin}/menu.html`], JSON.stringify(after));
     assert.equal(after.snapshot, size, "the damaged snapshot is kept, not overwritten");
-  } finally {
-    await browser.close();
-    await demo.close();
-    tmp.cleanup();
-  }
+  });
 });

@@ -4,18 +4,12 @@
 // skipped without losing the others.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "./serve.mjs";
-import { launchWithExtension, tempDir, DEMO_SITE, stopAllWorkers } from "./lib/ext.mjs";
-import { openControl, track, pageReport } from "./lib/demo.mjs";
+import { stopAllWorkers } from "./lib/ext.mjs";
+import { pageReport } from "./lib/demo.mjs";
+import { withTrackedDemo } from "./lib/tracked.mjs";
 
 test("journal entries replay after a worker stop, whatever their form", async () => {
-  const demo = await serve({ root: DEMO_SITE, port: 0 });
-  const tmp = tempDir("journal");
-  const browser = await launchWithExtension({ userDataDir: tmp.dir });
-  try {
-    const { context, extensionId } = browser;
-    const ctl = await openControl(context, extensionId, `${demo.url}/`);
-    await track(ctl, `${demo.url}/`);
+  await withTrackedDemo("journal", async ({ context, origin, ctl }) => {
 
     const pages = await ctl.evaluate(async (base) => {
       const store = await import(chrome.runtime.getURL("storage.js"));
@@ -36,7 +30,7 @@ test("journal entries replay after a worker stop, whatever their form", async ()
       await store.appendJournal(origin, enc.encode(JSON.stringify(obs("legacy-bytes"))).slice(0, 40)); // damaged
       await store.appendJournal(origin, enc.encode(JSON.stringify(obs("bytes"))));
       return ["legacy-object", "legacy-text", "bytes"].map((n) => `${base}/${n}.html`);
-    }, demo.url);
+    }, origin);
 
     const cdp = await context.newCDPSession(ctl);
     await cdp.send("ServiceWorker.enable");
@@ -49,11 +43,7 @@ test("journal entries replay after a worker stop, whatever their form", async ()
       assert.equal(r.outlinks.internal, 2, `${url} internal links`);
       assert.equal(r.outlinks.external, 1, `${url} external links`);
     }
-    const damaged = await pageReport(ctl, `${demo.url}/legacy-bytes.html`);
+    const damaged = await pageReport(ctl, `${origin}/legacy-bytes.html`);
     assert.notEqual(damaged.state, "visited", "the damaged entry was skipped");
-  } finally {
-    await browser.close();
-    await demo.close();
-    tmp.cleanup();
-  }
+  });
 });

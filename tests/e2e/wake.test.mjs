@@ -4,9 +4,9 @@
 // the same graph.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "./serve.mjs";
-import { launchWithExtension, tempDir, DEMO_SITE, ask, delay, close } from "./lib/ext.mjs";
-import { openControl, track, browseDemo, pageReport, stats } from "./lib/demo.mjs";
+import { ask, delay, close } from "./lib/ext.mjs";
+import { browseDemo, pageReport, stats } from "./lib/demo.mjs";
+import { withTrackedDemo } from "./lib/tracked.mjs";
 
 /** The stored form of the site's data, read in an extension page (the worker's IndexedDB). */
 function storedForm(ctl, origin) {
@@ -45,14 +45,7 @@ function storeAsUint8Array(ctl, origin) {
 }
 
 test("a woken worker restores the stored snapshot (Blob or older Uint8Array) and the journal after it", async (t) => {
-  const demo = await serve({ root: DEMO_SITE, port: 0 });
-  const tmp = tempDir("wake");
-  const browser = await launchWithExtension({ userDataDir: tmp.dir });
-  try {
-    const { context, extensionId } = browser;
-    const origin = demo.url;
-    const ctl = await openControl(context, extensionId, `${origin}/`);
-    await track(ctl, `${origin}/`);
+  await withTrackedDemo("wake", async ({ context, origin, ctl }) => {
     const tab = await context.newPage();
     await browseDemo(ctl, tab, `${origin}/`);
     // An export writes a snapshot covering the journal; one more visit goes to the journal.
@@ -91,9 +84,5 @@ test("a woken worker restores the stored snapshot (Blob or older Uint8Array) and
     }
     stored = await storedForm(ctl, origin);
     t.diagnostic(`after the kills: snapshot ${stored.form}, ${stored.journal} journal entries`);
-  } finally {
-    await browser.close();
-    await demo.close();
-    tmp.cleanup();
-  }
+  });
 });
