@@ -463,34 +463,66 @@ pub struct PowerResult {
     pub residual: f64,
 }
 
-/// Sum over in-links `a..b` of `y[src[k]] · weight[k]`.
-#[inline(always)]
-fn gather(csr: &Csr, y: &[f64], a: usize, b: usize) -> f64 {
-    let src = &csr.src[a..b];
-    match &csr.weight {
-        Weights::Unit => {
-            // Two accumulators: the adds of a long row overlap.
-            let (mut s0, mut s1) = (0.0, 0.0);
-            let mut it = src.chunks_exact(2);
+/// How a sweep sums one page's in-links `a..b`: `Σ y[src[k]] · weight[k]`. One type per
+/// [`Weights`] kind, so each sweep is compiled for one kind and the kind is chosen once per
+/// sweep. (With one `gather` matching on the kind, LLVM left the match inside the page loop
+/// of the wasm build: three compares per page and more values spilled to the stack.)
+trait Gather: Copy {
+    fn sum(self, src: &[u32], y: &[f64], a: usize, b: usize) -> f64;
+}
+
+/// Unit weights (the classic model): nothing streamed but the sources.
+#[derive(Clone, Copy)]
+struct UnitGather;
+
+impl Gather for UnitGather {
+    #[inline(always)]
+    fn sum(self, src: &[u32], y: &[f64], a: usize, b: usize) -> f64 {
+        // Two accumulators: the adds of a long row overlap. An odd first link is taken
+        // first, so no remainder loop follows the pairs.
+        let src = &src[a..b];
+        if src.len() >= 64 {
+            let (mut s0, mut s1, mut s2, mut s3) = (0.0, 0.0, 0.0, 0.0);
+            let mut it = src.chunks_exact(4);
             for c in &mut it {
                 s0 += y[c[0] as usize];
                 s1 += y[c[1] as usize];
+                s2 += y[c[2] as usize];
+                s3 += y[c[3] as usize];
             }
             for &s in it.remainder() {
                 s0 += y[s as usize];
             }
-            s0 + s1
+            return (s0 + s1) + (s2 + s3);
         }
-        Weights::F32(w) => src
+        let (mut s0, mut s1) = (0.0, 0.0);
+        let pairs = match src.len() % 2 {
+            0 => src,
+            _ => {
+                s0 = y[src[0] as usize];
+                &src[1..]
+            }
+        };
+        for c in pairs.chunks_exact(2) {
+            s0 += y[c[0] as usize];
+            s1 += y[c[1] as usize];
+        }
+        s0 + s1
+    }
+}
+
+/// Per-link weights of type `W` (`f32` region weights, or `f64`).
+#[derive(Clone, Copy)]
+struct WeightedGather<'a, W>(&'a [W]);
+
+impl<W: Copy + Into<f64>> Gather for WeightedGather<'_, W> {
+    #[inline(always)]
+    fn sum(self, src: &[u32], y: &[f64], a: usize, b: usize) -> f64 {
+        src[a..b]
             .iter()
-            .zip(&w[a..b])
-            .map(|(&s, &w)| y[s as usize] * f64::from(w))
-            .sum(),
-        Weights::F64(w) => src
-            .iter()
-            .zip(&w[a..b])
-            .map(|(&s, &w)| y[s as usize] * w)
-            .sum(),
+            .zip(&self.0[a..b])
+            .map(|(&s, &w)| y[s as usize] * w.into())
+            .sum()
     }
 }
 
@@ -513,32 +545,55 @@ impl Tele<'_> {
     }
 }
 
+/// What a sweep reads besides the vectors it updates.
+#[derive(Clone, Copy)]
+struct SweepIn<'a> {
+    csr: &'a Csr,
+    d: f64,
+    base: f64,
+    tele: Tele<'a>,
+    any_leak: bool,
+}
+
 // The sweeps are functions of their own, called once per sweep: V8 runs a wasm function's
 // first calls as baseline code and later calls as optimised code (it cannot switch inside a
 // running call), so one function looping over every sweep would stay slow in a woken worker.
 
 /// One Gauss–Seidel sweep in place; returns (L1 change, leaked, sum).
+fn gs_sweep(s: SweepIn<'_>, r: &mut [f64], y: &mut [f64]) -> (f64, f64, f64) {
+    match &s.csr.weight {
+        Weights::Unit => gs_sweep_with(s, UnitGather, r, y),
+        Weights::F32(w) => gs_sweep_with(s, WeightedGather(w), r, y),
+        Weights::F64(w) => gs_sweep_with(s, WeightedGather(w), r, y),
+    }
+}
+
 #[inline(never)]
-fn gs_sweep(
-    csr: &Csr,
-    d: f64,
-    base: f64,
-    tele: Tele<'_>,
-    any_leak: bool,
-    r: &mut [f64],
-    y: &mut [f64],
-) -> (f64, f64, f64) {
+fn gs_sweep_with<G: Gather>(s: SweepIn<'_>, g: G, r: &mut [f64], y: &mut [f64]) -> (f64, f64, f64) {
+    let SweepIn {
+        csr,
+        d,
+        base,
+        tele,
+        any_leak,
+    } = s;
     let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
     let n = r.len();
     // Slices of exactly n (n + 1) values, so the compiler drops the per-page bounds checks,
     // and the common case (uniform teleport, no leak) in a loop of its own: fewer values
     // live in the loop. In wasm, where V8 keeps fewer registers free, and natively, the
     // sweep was 5–30 % slower per iteration without (paired A/B runs, 100k and 1M pages).
-    let (off, scale, leak, y) = (&csr.off[..=n], &csr.scale[..n], &csr.leak[..n], &mut y[..n]);
+    let (off, src, scale, leak, y) = (
+        &csr.off[..=n],
+        &csr.src[..],
+        &csr.scale[..n],
+        &csr.leak[..n],
+        &mut y[..n],
+    );
     if tele.uniform && !any_leak {
         let add = base * tele.first;
         for t in 0..n {
-            let v = d * gather(csr, y, off[t] as usize, off[t + 1] as usize) + add;
+            let v = d * g.sum(src, y, off[t] as usize, off[t + 1] as usize) + add;
             diff += (v - r[t]).abs();
             r[t] = v;
             y[t] = v * scale[t];
@@ -547,7 +602,7 @@ fn gs_sweep(
         return (diff, 0.0, sum_next);
     }
     for t in 0..n {
-        let v = d * gather(csr, y, off[t] as usize, off[t + 1] as usize) + base * tele.at(t);
+        let v = d * g.sum(src, y, off[t] as usize, off[t + 1] as usize) + base * tele.at(t);
         diff += (v - r[t]).abs();
         r[t] = v;
         y[t] = v * scale[t];
@@ -560,27 +615,38 @@ fn gs_sweep(
 }
 
 /// One plain (Jacobi) step from `r` into `next`; returns (L1 change, leaked, sum).
+fn jacobi_step(s: SweepIn<'_>, r: &[f64], y: &[f64], next: &mut [f64]) -> (f64, f64, f64) {
+    match &s.csr.weight {
+        Weights::Unit => jacobi_step_with(s, UnitGather, r, y, next),
+        Weights::F32(w) => jacobi_step_with(s, WeightedGather(w), r, y, next),
+        Weights::F64(w) => jacobi_step_with(s, WeightedGather(w), r, y, next),
+    }
+}
+
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn jacobi_step(
-    csr: &Csr,
-    d: f64,
-    base: f64,
-    tele: Tele<'_>,
-    any_leak: bool,
+fn jacobi_step_with<G: Gather>(
+    s: SweepIn<'_>,
+    g: G,
     r: &[f64],
     y: &[f64],
     next: &mut [f64],
 ) -> (f64, f64, f64) {
+    let SweepIn {
+        csr,
+        d,
+        base,
+        tele,
+        any_leak,
+    } = s;
     let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
     let n = r.len();
-    // As in `gs_sweep` (one generic loop for both, with const generics and a closure for
-    // the teleport term, measured slower in A/B runs).
-    let (off, leak, next) = (&csr.off[..=n], &csr.leak[..n], &mut next[..n]);
+    // As in `gs_sweep_with` (one generic loop for both, with const generics and a closure
+    // for the teleport term, measured slower in A/B runs).
+    let (off, src, leak, next) = (&csr.off[..=n], &csr.src[..], &csr.leak[..n], &mut next[..n]);
     if tele.uniform && !any_leak {
         let add = base * tele.first;
         for t in 0..n {
-            let v = d * gather(csr, y, off[t] as usize, off[t + 1] as usize) + add;
+            let v = d * g.sum(src, y, off[t] as usize, off[t + 1] as usize) + add;
             diff += (v - r[t]).abs();
             next[t] = v;
             sum_next += v;
@@ -588,7 +654,7 @@ fn jacobi_step(
         return (diff, 0.0, sum_next);
     }
     for t in 0..n {
-        let v = d * gather(csr, y, off[t] as usize, off[t + 1] as usize) + base * tele.at(t);
+        let v = d * g.sum(src, y, off[t] as usize, off[t + 1] as usize) + base * tele.at(t);
         diff += (v - r[t]).abs();
         next[t] = v;
         sum_next += v;
@@ -669,8 +735,14 @@ pub fn power_iteration(
         let checking = gs_delta <= stop || gs_delta * gs_ratio <= stop;
         if !checking && iterations < max_iterations {
             let base = d * leaked + (1.0 - d) * sum;
-            let (diff, leak_next, sum_next) =
-                gs_sweep(csr, d, base, tele, any_leak, &mut r, &mut y);
+            let sweep = SweepIn {
+                csr,
+                d,
+                base,
+                tele,
+                any_leak,
+            };
+            let (diff, leak_next, sum_next) = gs_sweep(sweep, &mut r, &mut y);
             (leaked, sum) = (leak_next, sum_next);
             // The change relative to the vector's size (its sum drifts a little).
             let rel = if sum > 0.0 { diff / sum } else { diff };
@@ -690,8 +762,14 @@ pub fn power_iteration(
             leaked *= c;
         }
         let base = d * leaked + (1.0 - d);
-        let (diff, leak_next, sum_next) =
-            jacobi_step(csr, d, base, tele, any_leak, &r, &y, &mut next);
+        let sweep = SweepIn {
+            csr,
+            d,
+            base,
+            tele,
+            any_leak,
+        };
+        let (diff, leak_next, sum_next) = jacobi_step(sweep, &r, &y, &mut next);
         std::mem::swap(&mut r, &mut next);
         for ((yi, &x), &s) in y.iter_mut().zip(&r).zip(&csr.scale) {
             *yi = x * s;
@@ -1347,6 +1425,66 @@ mod tests {
             }
         }
         assert!(patched > 300, "most visits were patched ({patched})");
+    }
+
+    /// Rows of every length around the gathers' thresholds (odd and even, under and over
+    /// 64 in-links), with each kind of weight: the ranks are a textbook Jacobi iteration's.
+    #[test]
+    fn every_row_length_and_weight_kind_gives_textbook_ranks() {
+        let lens = [0usize, 1, 2, 3, 4, 5, 62, 63, 64, 65, 66, 67, 130, 131];
+        let n = 140;
+        let mut rng = crate::synth::Rng::new(7);
+        for kind in 0..3 {
+            let mut edges = Vec::new();
+            for (t, &len) in lens.iter().enumerate() {
+                for k in 0..len {
+                    let s = (t + 1 + k) % n;
+                    let w = match kind {
+                        0 => 1.0,
+                        1 => [0.25, 1.0, 2.0][k % 3],
+                        _ => 1.0 + (rng.next_u64() % 1000) as f64 / 7.0,
+                    };
+                    edges.push((s as u32, t as u32, w));
+                }
+            }
+            // Every other page links to page 20 + its index mod 100, so none is dangling.
+            for s in lens.len()..n {
+                edges.push((s as u32, (20 + s % 100) as u32, 1.0));
+            }
+            let mut total = vec![0.0; n];
+            for &(s, _, w) in &edges {
+                total[s as usize] += w;
+            }
+            let csr = Csr::from_edges(n, &edges, &total);
+            let expected_kind = match kind {
+                0 => matches!(csr.weight, Weights::Unit),
+                1 => matches!(csr.weight, Weights::F32(_)),
+                _ => matches!(csr.weight, Weights::F64(_)),
+            };
+            assert!(expected_kind, "kind {kind}: the CSR's weights");
+            let tele = vec![1.0 / n as f64; n];
+            let got = power_iteration(&csr, 0.85, &tele, 1e-12, 10_000, None);
+            // Textbook: push each page's rank along its links, dangling rank via teleport.
+            let mut x = tele.clone();
+            for _ in 0..400 {
+                let mut next = vec![0.0; n];
+                let mut lost = 0.0;
+                for (s, &tot) in total.iter().enumerate() {
+                    if tot == 0.0 {
+                        lost += x[s];
+                    }
+                }
+                for &(s, t, w) in &edges {
+                    next[t as usize] += 0.85 * x[s as usize] * w / total[s as usize];
+                }
+                for (v, &tp) in next.iter_mut().zip(&tele) {
+                    *v += (0.85 * lost + 0.15) * tp;
+                }
+                x = next;
+            }
+            let l1 = l1_distance(&got.rank, &x);
+            assert!(l1 < 1e-11, "kind {kind}: L1 {l1} from the textbook ranks");
+        }
     }
 
     /// A 3-cycle with a dangling node, solved by hand-checked networkx values.
