@@ -1320,8 +1320,14 @@ impl SiteGraph {
         let mut external_max: HashMap<String, f32> = HashMap::new();
         // First-seen order of external targets, so the weight sums the same way every run.
         let mut external_order: Vec<String> = Vec::new();
-        // Every internal occurrence with its target, in page order.
-        let mut links: Vec<(u32, Occurrence)> = Vec::with_capacity(obs.links.len());
+        // Every internal occurrence in page order, its anchor and target still as text:
+        // `names_targets[k]` holds link k's anchor name, then its target URL, ending at
+        // `ends[k]` = (end of name, end of target). The lookups (anchor id, page id) come
+        // after the loop, in a loop of their own: each waits on memory (hash table, then
+        // the stored string), and with nothing else between them the processor overlaps
+        // the waits of consecutive links.
+        let mut pending: Vec<(Occurrence, u32, u32)> = Vec::with_capacity(obs.links.len());
+        let mut names_targets = String::new();
         // One cache (repeated or relative hrefs) and one URL buffer for the whole page.
         let mut cache = ClassifyCache::new();
         let mut target = String::new();
@@ -1422,7 +1428,7 @@ impl SiteGraph {
                         f |= flags::AREA;
                     }
                     let occ = Occurrence {
-                        anchor: self.anchors.intern(name),
+                        anchor: 0, // below
                         order: link
                             .order
                             .unwrap_or_else(|| u32::try_from(i).unwrap_or(u32::MAX)),
@@ -1430,10 +1436,26 @@ impl SiteGraph {
                         flags: f,
                         quality,
                     };
-                    let tid = self.get_or_insert(&target);
-                    links.push((tid.index() as u32, occ));
+                    names_targets.push_str(name);
+                    let name_end = names_targets.len();
+                    names_targets.push_str(&target);
+                    // Both under MAX_TEXT_LEN + MAX_URL_LEN per link, and at most
+                    // MAX_LINKS links: far below u32::MAX.
+                    let end = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                    pending.push((occ, end(name_end), end(names_targets.len())));
                 }
             }
+        }
+        let mut links: Vec<(u32, Occurrence)> = Vec::with_capacity(pending.len());
+        let mut start = 0;
+        for (mut occ, name_end, target_end) in pending {
+            let (name_end, target_end) = (name_end as usize, target_end as usize);
+            let name = names_targets.get(start..name_end).unwrap_or("");
+            let target = names_targets.get(name_end..target_end).unwrap_or("");
+            occ.anchor = self.anchors.intern(name);
+            let tid = self.get_or_insert(target);
+            links.push((tid.index() as u32, occ));
+            start = target_end;
         }
         former.extend(self.set_outlinks(id, links));
         let before = self.page(id).map(|p| (p.redirect_to, p.canonical));
