@@ -570,13 +570,7 @@ fn gs_sweep(s: SweepIn<'_>, r: &mut [f64], y: &mut [f64]) -> (f64, f64, f64) {
 
 #[inline(never)]
 fn gs_sweep_with<G: Gather>(s: SweepIn<'_>, g: G, r: &mut [f64], y: &mut [f64]) -> (f64, f64, f64) {
-    let SweepIn {
-        csr,
-        d,
-        base,
-        tele,
-        any_leak,
-    } = s;
+    let (csr, d, base, tele, any_leak) = (s.csr, s.d, s.base, s.tele, s.any_leak);
     let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
     let n = r.len();
     // Slices of exactly n (n + 1) values, so the compiler drops the per-page bounds checks,
@@ -631,13 +625,7 @@ fn jacobi_step_with<G: Gather>(
     y: &[f64],
     next: &mut [f64],
 ) -> (f64, f64, f64) {
-    let SweepIn {
-        csr,
-        d,
-        base,
-        tele,
-        any_leak,
-    } = s;
+    let (csr, d, base, tele, any_leak) = (s.csr, s.d, s.base, s.tele, s.any_leak);
     let (mut diff, mut leak_next, mut sum_next) = (0.0, 0.0, 0.0);
     let n = r.len();
     // As in `gs_sweep_with` (one generic loop for both, with const generics and a closure
