@@ -2,19 +2,12 @@
 // is not the page's script, and the wasm runs in the worker, not in the page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "./serve.mjs";
-import { launchWithExtension, tempDir, DEMO_SITE } from "./lib/ext.mjs";
-import { openControl, track, waitObserved, pageReport } from "./lib/demo.mjs";
+import { waitObserved, pageReport } from "./lib/demo.mjs";
+import { withTrackedDemo } from "./lib/tracked.mjs";
 
 test("a strict-CSP page's links reach the core", async () => {
-  const srv = await serve({ root: DEMO_SITE, port: 0 });
-  const tmp = tempDir("csp");
-  const browser = await launchWithExtension({ userDataDir: tmp.dir });
-  try {
-    const base = srv.url;
-    const ctl = await openControl(browser.context, browser.extensionId, `${base}/`);
-    await track(ctl, `${base}/`);
-    const tab = await browser.context.newPage();
+  await withTrackedDemo("csp", async ({ context, origin: base, ctl }) => {
+    const tab = await context.newPage();
     const cspErrors = [];
     tab.on("console", (m) => m.type() === "error" && /Content Security Policy/i.test(m.text()) && cspErrors.push(m.text()));
     const resp = await tab.goto(`${base}/strict-csp.html`, { waitUntil: "load" });
@@ -46,9 +39,5 @@ test("a strict-CSP page's links reach the core", async () => {
     assert.ok(
       contact.inlinks.some((g) => g.source === `${base}/strict-csp.html` && g.links.some((l) => l.anchor === "contact the bakery")),
     );
-  } finally {
-    await browser.close();
-    await srv.close();
-    tmp.cleanup();
-  }
+  });
 });
