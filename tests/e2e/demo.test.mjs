@@ -4,31 +4,26 @@ import { describe, before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { serve } from "./serve.mjs";
-import { launchWithExtension, tempDir, DEMO_SITE, ROOT } from "./lib/ext.mjs";
-import { openControl, track, browseDemo, pageReport, siteReport, demoPagePaths } from "./lib/demo.mjs";
+import { ROOT } from "./lib/ext.mjs";
+import { browseDemo, pageReport, siteReport, demoPagePaths } from "./lib/demo.mjs";
+import { openTrackedDemo } from "./lib/tracked.mjs";
 import { openPopup, readPagePanel, openSiteTab } from "./lib/popup.mjs";
 
 describe("demo site through the popup", () => {
-  let srv, tmp, browser, ctl, base;
+  let demo, browser, ctl, base;
   const popups = new Map();
 
   before(async () => {
-    srv = await serve({ root: DEMO_SITE, port: 0 });
-    base = srv.url;
-    tmp = tempDir("demo");
-    browser = await launchWithExtension({ userDataDir: tmp.dir });
-    ctl = await openControl(browser.context, browser.extensionId, `${base}/`);
-    await track(ctl, `${base}/`);
+    demo = await openTrackedDemo("demo");
+    ({ ctl, origin: base } = demo);
+    browser = { context: demo.context, extensionId: demo.extensionId };
     const tab = await browser.context.newPage();
     await browseDemo(ctl, tab, `${base}/`);
     await tab.close();
   });
 
   after(async () => {
-    await browser?.close();
-    await srv?.close();
-    tmp?.cleanup();
+    await demo?.close();
   });
 
   /** The popup for a page and the worker's pageReport for it, read at the same time. */
