@@ -1321,11 +1321,11 @@ impl SiteGraph {
         // First-seen order of external targets, so the weight sums the same way every run.
         let mut external_order: Vec<String> = Vec::new();
         // Every internal occurrence in page order, its anchor and target still as text:
-        // `names_targets[k]` holds link k's anchor name, then its target URL, ending at
-        // `ends[k]` = (end of name, end of target). The lookups (anchor id, page id) come
-        // after the loop, in a loop of their own: each waits on memory (hash table, then
-        // the stored string), and with nothing else between them the processor overlaps
-        // the waits of consecutive links.
+        // `names_targets` holds each link's anchor name then its target URL, one link after
+        // the other, and `pending` each occurrence with the ends of its name and its URL in
+        // that buffer. The lookups (anchor id, page id) come after the loop, in a loop of
+        // their own: each waits on memory (hash table, then the stored string), and with
+        // nothing else between them the processor overlaps the waits of consecutive links.
         let mut pending: Vec<(Occurrence, u32, u32)> = Vec::with_capacity(obs.links.len());
         let mut names_targets = String::new();
         // One cache (repeated or relative hrefs) and one URL buffer for the whole page.
