@@ -686,6 +686,21 @@ const MIXED_FROM: usize = 1 << 18;
 /// The relative change below which the sweeps gather `f64` again.
 const MIXED_UNTIL: f64 = 1e-6;
 
+#[cfg(test)]
+thread_local! {
+    /// Tests force the `f32` sweeps on small graphs (`Some(0)`) or turn them off.
+    static MIXED_FROM_IN_TESTS: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// [`MIXED_FROM`], or the test thread's own threshold.
+fn mixed_from() -> usize {
+    #[cfg(test)]
+    if let Some(v) = MIXED_FROM_IN_TESTS.with(std::cell::Cell::get) {
+        return v;
+    }
+    MIXED_FROM
+}
+
 /// PageRank by power iteration (pull form, no allocation per iteration).
 ///
 /// Sweeps are Gauss–Seidel (each page's new value is used by the pages after it in the same
@@ -710,27 +725,6 @@ pub fn power_iteration(
     tolerance: f64,
     max_iterations: u32,
     warm: Option<&[f64]>,
-) -> PowerResult {
-    power_iteration_mixed_from(
-        csr,
-        damping,
-        teleport,
-        tolerance,
-        max_iterations,
-        warm,
-        MIXED_FROM,
-    )
-}
-
-/// [`power_iteration`], with `f32` early sweeps from `mixed_from` pages (tests lower it).
-fn power_iteration_mixed_from(
-    csr: &Csr,
-    damping: f64,
-    teleport: &[f64],
-    tolerance: f64,
-    max_iterations: u32,
-    warm: Option<&[f64]>,
-    mixed_from: usize,
 ) -> PowerResult {
     let n = csr.len();
     if n == 0 {
@@ -760,7 +754,7 @@ fn power_iteration_mixed_from(
     // random. Their rounding (relative 6e-8) bounds how far they converge, so from a change
     // of MIXED_UNTIL on the sweeps gather `f64` again; the checking step is always `f64`,
     // so the documented bound holds as before.
-    let mixed = n >= mixed_from && !warmed;
+    let mixed = n >= mixed_from() && !warmed;
     let y_of = |r: &[f64]| -> Vec<f64> { r.iter().zip(&csr.scale).map(|(x, s)| x * s).collect() };
     let mut y32: Vec<f32> = if mixed {
         r.iter()
@@ -1499,6 +1493,14 @@ mod tests {
         assert!(patched > 300, "most visits were patched ({patched})");
     }
 
+    /// `f` with the `f32` early sweeps from `from` pages on this thread.
+    fn with_mixed_from<T>(from: usize, f: impl FnOnce() -> T) -> T {
+        MIXED_FROM_IN_TESTS.with(|c| c.set(Some(from)));
+        let out = f();
+        MIXED_FROM_IN_TESTS.with(|c| c.set(None));
+        out
+    }
+
     /// Rows of every length around the gathers' thresholds (odd and even, under and over
     /// 64 in-links), with each kind of weight: the ranks are a textbook Jacobi iteration's.
     #[test]
@@ -1536,8 +1538,12 @@ mod tests {
             assert!(expected_kind, "kind {kind}: the CSR's weights");
             let tele = vec![1.0 / n as f64; n];
             // f64 throughout, and with the early sweeps gathering f32 (as large sites do).
-            let got = power_iteration_mixed_from(&csr, 0.85, &tele, 1e-12, 10_000, None, n + 1);
-            let mixed = power_iteration_mixed_from(&csr, 0.85, &tele, 1e-12, 10_000, None, 0);
+            let got = with_mixed_from(usize::MAX, || {
+                power_iteration(&csr, 0.85, &tele, 1e-12, 10_000, None)
+            });
+            let mixed = with_mixed_from(0, || {
+                power_iteration(&csr, 0.85, &tele, 1e-12, 10_000, None)
+            });
             // Textbook: push each page's rank along its links, dangling rank via teleport.
             let mut x = tele.clone();
             for _ in 0..400 {
@@ -1597,10 +1603,15 @@ mod tests {
             let mut tele: Vec<f64> = (0..n).map(|_| 1.0 + (rng.next_u64() % 5) as f64).collect();
             let ts: f64 = tele.iter().sum();
             tele.iter_mut().for_each(|t| *t /= ts);
-            let exact = power_iteration_mixed_from(&csr, 0.85, &tele, 1e-15, 100_000, None, n + 1);
+            let rank = |tol: f64, from: usize| {
+                with_mixed_from(from, || {
+                    power_iteration(&csr, 0.85, &tele, tol, 100_000, None)
+                })
+            };
+            let exact = rank(1e-15, usize::MAX);
             for tol in [1e-6, 1e-9, 1e-12] {
-                let plain = power_iteration_mixed_from(&csr, 0.85, &tele, tol, 10_000, None, n + 1);
-                let mixed = power_iteration_mixed_from(&csr, 0.85, &tele, tol, 10_000, None, 0);
+                let plain = rank(tol, usize::MAX);
+                let mixed = rank(tol, 0);
                 let l1 = l1_distance(&mixed.rank, &exact.rank);
                 assert!(
                     l1 <= tol + 1e-14,
