@@ -243,14 +243,24 @@ pub struct Interner {
 }
 
 fn hash_str(s: &str) -> u64 {
-    FxBuildHasher.hash_one(s)
+    hash_bytes(s.as_bytes())
+}
+
+/// The hash of a key in the anchor and page tables, from its bytes.
+fn hash_bytes(b: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(b)
 }
 
 /// `a == b`, eight bytes at a time: in wasm, `memcmp` is a loop over single bytes, and
 /// every link ingested compares its target's URL and its anchor text once.
 #[inline]
 pub(crate) fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    bytes_eq(a.as_bytes(), b.as_bytes())
+}
+
+/// [`str_eq`] of bytes.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -261,6 +271,54 @@ pub(crate) fn str_eq(a: &str, b: &str) -> bool {
         }
     }
     ca.remainder() == cb.remainder()
+}
+
+/// The stored keys equal to each of `keys`, looked up in phases over all keys rather than
+/// one key after the other: every lookup waits on memory three times in a row (the table's
+/// slot, then where its string is, then the string), and a pass that makes only one of
+/// those waits per key lets the processor overlap the waits of many keys. `place` gives
+/// where a stored id's key is (loading that, not the key's bytes). Returns, for each key,
+/// the id of the stored key equal to it, if any.
+fn find_batch<'s, K: AsRef<[u8]>>(
+    table: &HashTable<u32>,
+    keys: &[K],
+    place: impl Fn(u32) -> &'s [u8],
+) -> Vec<Option<u32>> {
+    // 1. Hashes, then the candidates each hash's probe sequence holds (ids whose tag
+    //    matches; almost always one, the key itself).
+    let hashes: Vec<u64> = keys.iter().map(|k| hash_bytes(k.as_ref())).collect();
+    let mut cands: Vec<u32> = Vec::with_capacity(keys.len() + keys.len() / 8);
+    let mut firsts: Vec<u32> = Vec::with_capacity(keys.len() + 1);
+    for &h in &hashes {
+        firsts.push(u32::try_from(cands.len()).unwrap_or(u32::MAX));
+        table.find(h, |&id| {
+            cands.push(id);
+            false
+        });
+    }
+    firsts.push(u32::try_from(cands.len()).unwrap_or(u32::MAX));
+    // 2. Where each candidate's key is.
+    let places: Vec<&[u8]> = cands.iter().map(|&id| place(id)).collect();
+    // 3. The key itself.
+    keys.iter()
+        .enumerate()
+        .map(|(k, key)| {
+            let (a, b) = (firsts[k] as usize, firsts[k + 1] as usize);
+            (a..b)
+                .find(|&c| bytes_eq(places[c], key.as_ref()))
+                .map(|c| cands[c])
+        })
+        .collect()
+}
+
+/// The bytes of string `id` in an arena, found without reading them.
+fn arena_bytes<'a>(buf: &'a str, ends: &[usize], id: u32) -> &'a [u8] {
+    let i = id as usize;
+    let Some(&end) = ends.get(i) else {
+        return &[];
+    };
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    buf.as_bytes().get(start..end).unwrap_or(&[])
 }
 
 fn arena_get<'a>(buf: &'a str, ends: &[usize], id: u32) -> &'a str {
@@ -285,6 +343,20 @@ impl Interner {
         ends.push(buf.len());
         table.insert_unique(h, id, |&id| hash_str(arena_get(buf, ends, id)));
         id
+    }
+    /// The ids of `names`, in order, adding the new ones (in order): as [`Interner::intern`]
+    /// of each, with the lookups made in phases over all names (see [`find_batch`]).
+    pub fn intern_all<K: AsRef<str>>(&mut self, names: &[K]) -> Vec<u32> {
+        let found = {
+            let Interner { buf, ends, table } = &*self;
+            let keys: Vec<&[u8]> = names.iter().map(|n| n.as_ref().as_bytes()).collect();
+            find_batch(table, &keys, |id| arena_bytes(buf, ends, id))
+        };
+        found
+            .into_iter()
+            .zip(names)
+            .map(|(f, n)| f.unwrap_or_else(|| self.intern(n.as_ref())))
+            .collect()
     }
     /// The id of `s`, if interned.
     pub fn lookup(&self, s: &str) -> Option<u32> {
@@ -992,6 +1064,23 @@ impl SiteGraph {
         .unwrap_or_else(PageId::end)
     }
 
+    /// [`SiteGraph::get_or_insert`] of each of `urls`, in order, with the lookups made in
+    /// phases over all of them (see [`find_batch`]).
+    pub(crate) fn get_or_insert_all(&mut self, urls: &[&str]) -> Vec<PageId> {
+        let found = {
+            let nodes = &self.nodes;
+            find_batch(&self.index, urls, |i| node_url(nodes, i).as_bytes())
+        };
+        found
+            .into_iter()
+            .zip(urls)
+            .map(|(f, u)| match f {
+                Some(i) => PageId::new(i as usize),
+                None => self.get_or_insert(u),
+            })
+            .collect()
+    }
+
     /// Replaces the out-links of `id` by `links` (any order; occurrences of one target keep
     /// their relative order). Links to unknown pages are dropped. Returns the targets no
     /// longer linked.
@@ -1446,17 +1535,27 @@ impl SiteGraph {
                 }
             }
         }
-        let mut links: Vec<(u32, Occurrence)> = Vec::with_capacity(pending.len());
+        let (mut names, mut targets) = (
+            Vec::with_capacity(pending.len()),
+            Vec::with_capacity(pending.len()),
+        );
         let mut start = 0;
-        for (mut occ, name_end, target_end) in pending {
+        for &(_, name_end, target_end) in &pending {
             let (name_end, target_end) = (name_end as usize, target_end as usize);
-            let name = names_targets.get(start..name_end).unwrap_or("");
-            let target = names_targets.get(name_end..target_end).unwrap_or("");
-            occ.anchor = self.anchors.intern(name);
-            let tid = self.get_or_insert(target);
-            links.push((tid.index() as u32, occ));
+            names.push(names_targets.get(start..name_end).unwrap_or(""));
+            targets.push(names_targets.get(name_end..target_end).unwrap_or(""));
             start = target_end;
         }
+        let anchor_ids = self.anchors.intern_all(&names);
+        let target_ids = self.get_or_insert_all(&targets);
+        let links: Vec<(u32, Occurrence)> = pending
+            .into_iter()
+            .zip(anchor_ids.into_iter().zip(target_ids))
+            .map(|((mut occ, ..), (anchor, tid))| {
+                occ.anchor = anchor;
+                (tid.index() as u32, occ)
+            })
+            .collect();
         former.extend(self.set_outlinks(id, links));
         let before = self.page(id).map(|p| (p.redirect_to, p.canonical));
         if before != Some((refresh_id, canonical)) {
@@ -1795,6 +1894,66 @@ mod tests {
         assert_eq!(i.lookup(""), Some(2000));
         assert_eq!(i.lookup("anchor 2000"), None);
         assert_eq!(i.len(), 2001);
+    }
+
+    /// Keys for the batch lookups: known ones, new ones, the same new one twice, the empty
+    /// string, and enough of them that many share a table tag (7 bits) with another.
+    fn batch_keys(known: usize) -> (Vec<String>, Vec<String>) {
+        let known: Vec<String> = (0..known).map(|k| format!("k{k}")).collect();
+        let mut batch: Vec<String> = Vec::new();
+        for k in 0..6000usize {
+            batch.push(match k % 5 {
+                0 | 1 => format!("k{}", (k * 7919) % known.len()),
+                2 => format!("new {k}"),
+                3 => format!("new {}", k - 1 - (k / 5) % 2), // a new key again, or a known one
+                _ => String::new(),
+            });
+        }
+        (known, batch)
+    }
+
+    #[test]
+    fn interning_in_a_batch_gives_the_ids_of_interning_one_by_one() {
+        let (known, batch) = batch_keys(20_000);
+        let mut one = Interner::default();
+        for k in &known {
+            one.intern(k);
+        }
+        let mut all = one.clone();
+        let expected: Vec<u32> = batch.iter().map(|k| one.intern(k)).collect();
+        assert_eq!(all.intern_all(&batch), expected);
+        assert_eq!(all.len(), one.len());
+        for id in 0..one.len() as u32 {
+            assert_eq!(all.get(id), one.get(id));
+            assert_eq!(all.lookup(one.get(id)), Some(id));
+        }
+        assert_eq!(
+            Interner::default().intern_all::<&str>(&[]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn page_lookups_in_a_batch_give_the_ids_of_lookups_one_by_one() {
+        let (known, batch) = batch_keys(20_000);
+        let url = |k: &String| format!("https://s.test/{k}");
+        let mut one = graph();
+        for k in &known {
+            one.get_or_insert(&url(k));
+        }
+        // Vacant slots are reused by new pages: the batch must reuse them in the same order.
+        for k in (0..known.len()).step_by(97) {
+            one.remove_page(PageId::new(k));
+        }
+        let mut all = one.clone();
+        let urls: Vec<String> = batch.iter().map(url).collect();
+        let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
+        let expected: Vec<PageId> = refs.iter().map(|u| one.get_or_insert(u)).collect();
+        assert_eq!(all.get_or_insert_all(&refs), expected);
+        assert_eq!(all.page_count(), one.page_count());
+        for u in &refs {
+            assert_eq!(all.id_of(u), one.id_of(u));
+        }
     }
 
     #[test]
