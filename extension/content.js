@@ -404,6 +404,31 @@
     return obs;
   }
 
+  // The observation as the JSON text the worker passes to the core: the links as columns
+  // (docs/PROTOCOL.md, "Links as columns"), one list per field rather than one object per
+  // link, about half the text for the core to copy and read. A column every link leaves at
+  // its default is left out.
+  const TEXT_COLUMNS = ["text", "alt", "ariaLabel", "title", "rel"];
+  const FLAG_COLUMNS = [["hidden", (l) => l.visible === false], ["inViewport", (l) => l.inViewport === true],
+    ["area", (l) => l.area === true], ["hasImage", (l) => l.hasImage === true]];
+  const REGION_LETTER = { nav: "n", header: "h", footer: "f", aside: "a", main: "m" };
+  function wireJson(obs) {
+    const links = obs.links;
+    const cols = { href: links.map((l) => l.href) };
+    for (const name of TEXT_COLUMNS) {
+      if (links.some((l) => l[name] !== undefined)) cols[name] = links.map((l) => l[name] ?? null);
+    }
+    if (links.some((l) => l.region !== undefined)) {
+      cols.region = links.map((l) => REGION_LETTER[l.region] || "o").join("");
+    }
+    for (const [name, set] of FLAG_COLUMNS) {
+      const at = [];
+      links.forEach((l, i) => { if (set(l)) at.push(i); });
+      if (at.length) cols[name] = at;
+    }
+    return JSON.stringify({ ...obs, links: cols });
+  }
+
   // What decides "the link set changed": everything but timings and geometry.
   function signature(obs) {
     const parts = [obs.url, obs.requestedUrl, obs.title, obs.h1, obs.canonical, obs.metaRobots, obs.metaRefresh, obs.truncatedLinks];
@@ -429,7 +454,7 @@
     let answer = null;
     try {
       // JSON text, made here: the worker passes it to the core (and its journal) as it is.
-      answer = await api.runtime.sendMessage({ type: "observe", url: obs.url, json: JSON.stringify(obs) });
+      answer = await api.runtime.sendMessage({ type: "observe", url: obs.url, json: wireJson(obs) });
     } catch (e) {
       // The extension was reloaded or removed: this script is orphaned.
       if (!api.runtime?.id) return stop();

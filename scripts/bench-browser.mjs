@@ -423,12 +423,13 @@ async function main() {
     }, common);
 
     // Ingest of a 5,000-link observation across the wasm boundary. The worker's path: the
-    // content script sends the observation as JSON text (made in the page's process) and the
-    // worker calls `ingestJson(text, url)`; that call is the figure. Beside it, in the same
-    // page on the same site, after a warm-up: the object path (`ingest(object)`,
-    // serde-wasm-bindgen), the text as UTF-8 bytes (`TextEncoder` timed in), what
-    // `JSON.stringify` costs the content script, and (bench builds) parsing alone and the
-    // core's ingest with no boundary at all.
+    // content script sends the observation as JSON text with its links as columns (made in
+    // the page's process) and the worker calls `ingestJson(text, url)`; that call is the
+    // figure. Beside it, in the same page on the same site, after a warm-up: the same text
+    // with the links as objects (the earlier form, `rows_text_ms`), the object path
+    // (`ingest(object)`, serde-wasm-bindgen), the text as UTF-8 bytes (`TextEncoder` timed
+    // in), what `JSON.stringify` of the columns costs the content script, and (bench
+    // builds) parsing alone and the core's ingest with no boundary at all.
     // Timings differ between page instances of the same module (memory placement, tier-up),
     // so the group runs in INSTANCES fresh pages and reports the median of their medians.
     if (ONLY.has("ingest")) {
@@ -446,7 +447,7 @@ async function main() {
       agg.worker_path_ms_by_instance = runs.map((r) => r.worker_path_ms);
       agg.runs = runs;
       out.results.ingest_5000_100k = agg;
-      log(`  ingest_5000_100k: worker path ${agg.worker_path_ms} ms (instances ${agg.worker_path_ms_by_instance.join(", ")})`);
+      log(`  ingest_5000_100k: worker path ${agg.worker_path_ms} ms (instances ${agg.worker_path_ms_by_instance.join(", ")}); links as objects ${agg.rows_text_ms} ms`);
     }
     async function ingestGroup({ SMALL, LPP, SEED, REPS }) {
       const m = await import(chrome.runtime.getURL("pkg/linkflow.js"));
@@ -455,10 +456,13 @@ async function main() {
       const site = m.benchSite(SMALL, LPP, SEED);
       // The text content.js would send, and the object it is made from.
       const text = m.benchWideObservationJson(SMALL, LPP, SEED, 5000);
-      const wide = JSON.parse(text);
+      // The same page with its links as objects (the form before columns).
+      const rowsText = m.benchWideObservationRowsJson(SMALL, LPP, SEED, 5000);
+      const wide = JSON.parse(rowsText);
+      const columns = JSON.parse(text); // what content.js stringifies (its columns made)
       const url = wide.url;
       const enc = new TextEncoder();
-      const r = { links: wide.links.length, json_bytes: enc.encode(text).length };
+      const r = { links: wide.links.length, json_bytes: enc.encode(text).length, rows_json_bytes: enc.encode(rowsText).length };
       let t0 = performance.now();
       site.ingestJson(text, url);
       r.first_visit_ms = performance.now() - t0;
@@ -466,18 +470,24 @@ async function main() {
       const a = JSON.stringify(site.ingest(wide));
       const b = JSON.stringify(site.ingestJson(enc.encode(text)));
       const c = JSON.stringify(site.ingestJson(text, url));
-      if (a !== b || a !== c) throw new Error(`ingest and ingestJson disagree: ${a} / ${b} / ${c}`);
+      const d = JSON.stringify(site.ingestJson(rowsText, url));
+      if (a !== b || a !== c || a !== d) throw new Error(`ingest and ingestJson disagree: ${a} / ${b} / ${c} / ${d}`);
       const reps = Math.max(REPS, 15);
       // The worker path alone first, warmed up alone: the object path leaves garbage (one
       // JS object per link) whose collection would otherwise land in the worker's timings.
       const w0 = performance.now();
       while (performance.now() - w0 < 1500) site.ingestJson(text, url);
       // One loop per path, so that each pays for its own garbage collections.
-      const worker = [], obj = [], bytes = [], str = [];
+      const worker = [], rows = [], obj = [], bytes = [], str = [];
       for (let k = 0; k < reps; k++) {
         t0 = performance.now();
         site.ingestJson(text, url);
         worker.push(performance.now() - t0);
+      }
+      for (let k = 0; k < reps; k++) {
+        t0 = performance.now();
+        site.ingestJson(rowsText, url);
+        rows.push(performance.now() - t0);
       }
       for (let k = 0; k < reps; k++) {
         t0 = performance.now();
@@ -491,12 +501,13 @@ async function main() {
       }
       for (let k = 0; k < reps; k++) {
         t0 = performance.now();
-        JSON.stringify(wide);
+        JSON.stringify(columns);
         str.push(performance.now() - t0);
       }
       r.worker_path_ms = med(worker);
       r.worker_path_min_ms = Math.min(...worker);
       r.worker_path_runs = worker.map((x) => +x.toFixed(2));
+      r.rows_text_ms = med(rows);
       r.object_ms = med(obj);
       r.bytes_with_encode_ms = med(bytes);
       r.content_script_stringify_ms = med(str);

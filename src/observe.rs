@@ -57,6 +57,19 @@ impl Region {
         Region::Other,
     ];
 
+    /// The region of a letter in the column form of links ([`RawObservation::to_json`]):
+    /// the first letter of its name; any other is [`Region::Other`].
+    pub fn from_letter(b: u8) -> Region {
+        match b {
+            b'n' => Region::Nav,
+            b'h' => Region::Header,
+            b'f' => Region::Footer,
+            b'a' => Region::Aside,
+            b'm' => Region::Main,
+            _ => Region::Other,
+        }
+    }
+
     /// The lowercase name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -253,10 +266,153 @@ pub struct ObservationRef<'a> {
     pub lang: Option<Text<'a>>,
     #[serde(borrow)]
     pub meta_refresh: Option<Text<'a>>,
-    #[serde(borrow)]
+    /// As rows (a list of link objects) or as columns (see [`LinkColumns`]).
+    #[serde(borrow, deserialize_with = "rows_or_columns")]
     pub links: Vec<LinkRef<'a>>,
     pub truncated_links: Option<u32>,
     pub observed_at: Option<f64>,
+}
+
+/// The links of an observation as columns, the form the content script sends: one list
+/// per field instead of one object per link, about half the text of 5,000 link objects and
+/// no key to match per link. `href` gives the number of links; every other column is
+/// optional (absent: every link has the field's default) and describes all of them.
+///
+/// - `raw`, `text`, `alt`, `ariaLabel`, `title`, `rel`: a string or `null` per link;
+/// - `order`, `width`, `height`: a number or `null` per link;
+/// - `region`: one letter per link: `n`av, `h`eader, `f`ooter, `a`side, `m`ain, `o`ther
+///   (any other letter is "other", as an unknown region name is in a link object);
+/// - `hidden`, `inViewport`, `area`, `hasImage`: the indices of the links for which the
+///   flag is set (`hidden`: `visible` is false).
+///
+/// A column of another length than `href`, or an index out of range, is an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct LinkColumns<'a> {
+    #[serde(borrow)]
+    href: Vec<Text<'a>>,
+    #[serde(borrow)]
+    raw: Option<Vec<Option<Text<'a>>>>,
+    #[serde(borrow)]
+    text: Option<Vec<Option<Text<'a>>>>,
+    #[serde(borrow)]
+    alt: Option<Vec<Option<Text<'a>>>>,
+    #[serde(borrow)]
+    aria_label: Option<Vec<Option<Text<'a>>>>,
+    #[serde(borrow)]
+    title: Option<Vec<Option<Text<'a>>>>,
+    #[serde(borrow)]
+    rel: Option<Vec<Option<Text<'a>>>>,
+    #[serde(borrow)]
+    region: Option<Text<'a>>,
+    order: Option<Vec<Option<u32>>>,
+    width: Option<Vec<Option<f32>>>,
+    height: Option<Vec<Option<f32>>>,
+    hidden: Vec<u32>,
+    in_viewport: Vec<u32>,
+    area: Vec<u32>,
+    has_image: Vec<u32>,
+}
+
+impl<'a> LinkColumns<'a> {
+    /// The links, one per `href`; an error names the first column that does not fit.
+    fn into_rows(self) -> Result<Vec<LinkRef<'a>>, String> {
+        let n = self.href.len();
+        let fits = |name: &str, len: Option<usize>| match len {
+            Some(l) if l != n => Err(format!(
+                "links.{name} has {l} entries for {n} links (links.href)"
+            )),
+            _ => Ok(()),
+        };
+        fits("raw", self.raw.as_ref().map(Vec::len))?;
+        fits("text", self.text.as_ref().map(Vec::len))?;
+        fits("alt", self.alt.as_ref().map(Vec::len))?;
+        fits("ariaLabel", self.aria_label.as_ref().map(Vec::len))?;
+        fits("title", self.title.as_ref().map(Vec::len))?;
+        fits("rel", self.rel.as_ref().map(Vec::len))?;
+        fits("region", self.region.as_ref().map(|r| r.len()))?;
+        fits("order", self.order.as_ref().map(Vec::len))?;
+        fits("width", self.width.as_ref().map(Vec::len))?;
+        fits("height", self.height.as_ref().map(Vec::len))?;
+        let mut rows: Vec<LinkRef<'a>> = self
+            .href
+            .into_iter()
+            .map(|href| LinkRef {
+                href,
+                ..LinkRef::default()
+            })
+            .collect();
+        fn fill<T, V>(rows: &mut [T], col: Option<Vec<V>>, set: impl Fn(&mut T, V)) {
+            for (row, v) in rows.iter_mut().zip(col.into_iter().flatten()) {
+                set(row, v);
+            }
+        }
+        fill(&mut rows, self.raw, |l, v| l.raw = v);
+        fill(&mut rows, self.text, |l, v| l.text = v);
+        fill(&mut rows, self.alt, |l, v| l.alt = v);
+        fill(&mut rows, self.aria_label, |l, v| l.aria_label = v);
+        fill(&mut rows, self.title, |l, v| l.title = v);
+        fill(&mut rows, self.rel, |l, v| l.rel = v);
+        fill(&mut rows, self.order, |l, v| l.order = v);
+        fill(&mut rows, self.width, |l, v| l.width = v);
+        fill(&mut rows, self.height, |l, v| l.height = v);
+        if let Some(r) = &self.region {
+            for (l, b) in rows.iter_mut().zip(r.bytes()) {
+                l.region = Some(Region::from_letter(b));
+            }
+        }
+        let flags: [(&str, Vec<u32>, SetFlag<'a>); 4] = [
+            ("hidden", self.hidden, |l| l.visible = Some(false)),
+            ("inViewport", self.in_viewport, |l| {
+                l.in_viewport = Some(true)
+            }),
+            ("area", self.area, |l| l.area = Some(true)),
+            ("hasImage", self.has_image, |l| l.has_image = Some(true)),
+        ];
+        for (name, indices, set) in flags {
+            for i in indices {
+                let row = rows.get_mut(i as usize).ok_or_else(|| {
+                    format!("links.{name} names link {i}, but there are {n} links")
+                })?;
+                set(row);
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// Sets a flag of a link (a column of indices in [`LinkColumns`]).
+type SetFlag<'a> = fn(&mut LinkRef<'a>);
+/// A string field of a link, a number field, a flag (for [`RawObservation::to_json`]).
+type StrOf = fn(&RawLink) -> &Option<String>;
+type NumberOf = fn(&RawLink) -> Option<f32>;
+type FlagOf = fn(&RawLink) -> bool;
+
+/// `links` as a list of link objects, or as [`LinkColumns`].
+fn rows_or_columns<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<LinkRef<'de>>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Vec<LinkRef<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of links or an object of link columns")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            // As serde's own Vec, with the same bound on what a hint may reserve.
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(l) = seq.next_element()? {
+                out.push(l);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let cols = LinkColumns::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+            cols.into_rows().map_err(serde::de::Error::custom)
+        }
+    }
+    d.deserialize_any(Visitor)
 }
 
 fn text_of<'a>(s: Option<String>) -> Option<Text<'a>> {
@@ -597,6 +753,98 @@ impl RawObservation {
         ObservationRef::from_json(s).map(ObservationRef::into_owned)
     }
 
+    /// The observation as JSON in the form the content script sends: the links as columns
+    /// (see `links` in docs/PROTOCOL.md), every field and column at its default left out.
+    pub fn to_json(&self) -> String {
+        use serde_json::{Map, Value};
+        let links = &self.links;
+        let mut cols = Map::new();
+        cols.insert(
+            "href".into(),
+            links.iter().map(|l| Value::from(l.href.as_str())).collect(),
+        );
+        let strings: [(&str, StrOf); 6] = [
+            ("raw", |l| &l.raw),
+            ("text", |l| &l.text),
+            ("alt", |l| &l.alt),
+            ("ariaLabel", |l| &l.aria_label),
+            ("title", |l| &l.title),
+            ("rel", |l| &l.rel),
+        ];
+        for (name, get) in strings {
+            if links.iter().any(|l| get(l).is_some()) {
+                let col = links
+                    .iter()
+                    .map(|l| get(l).as_deref().map_or(Value::Null, Value::from));
+                cols.insert(name.into(), col.collect());
+            }
+        }
+        if links.iter().any(|l| l.order.is_some()) {
+            cols.insert(
+                "order".into(),
+                links.iter().map(|l| Value::from(l.order)).collect(),
+            );
+        }
+        let numbers: [(&str, NumberOf); 2] = [("width", |l| l.width), ("height", |l| l.height)];
+        for (name, get) in numbers {
+            if links.iter().any(|l| get(l).is_some()) {
+                cols.insert(
+                    name.into(),
+                    links.iter().map(|l| Value::from(get(l))).collect(),
+                );
+            }
+        }
+        if links
+            .iter()
+            .any(|l| l.region.is_some_and(|r| r != Region::Other))
+        {
+            let letters: String = links
+                .iter()
+                .map(|l| char::from(l.region.unwrap_or_default().as_str().as_bytes()[0]))
+                .collect();
+            cols.insert("region".into(), letters.into());
+        }
+        let flags: [(&str, FlagOf); 4] = [
+            ("hidden", |l| l.visible == Some(false)),
+            ("inViewport", |l| l.in_viewport == Some(true)),
+            ("area", |l| l.area == Some(true)),
+            ("hasImage", |l| l.has_image == Some(true)),
+        ];
+        for (name, set) in flags {
+            let at: Vec<Value> = (0..links.len())
+                .filter(|&i| set(&links[i]))
+                .map(Value::from)
+                .collect();
+            if !at.is_empty() {
+                cols.insert(name.into(), at.into());
+            }
+        }
+        let mut o = Map::new();
+        o.insert("url".into(), self.url.as_str().into());
+        let fields = [
+            ("requestedUrl", &self.requested_url),
+            ("title", &self.title),
+            ("h1", &self.h1),
+            ("canonical", &self.canonical),
+            ("metaRobots", &self.meta_robots),
+            ("lang", &self.lang),
+            ("metaRefresh", &self.meta_refresh),
+        ];
+        for (name, v) in fields {
+            if let Some(v) = v {
+                o.insert(name.into(), v.as_str().into());
+            }
+        }
+        o.insert("links".into(), cols.into());
+        if let Some(t) = self.truncated_links {
+            o.insert("truncatedLinks".into(), t.into());
+        }
+        if let Some(t) = self.observed_at {
+            o.insert("observedAt".into(), t.into());
+        }
+        Value::Object(o).to_string()
+    }
+
     /// Parses an observation from the JSON text the extension makes with `JSON.stringify`:
     /// [`ObservationRef::from_js_json`], owned.
     pub fn from_js_json(s: &str) -> crate::Result<Self> {
@@ -624,6 +872,158 @@ impl RawObservation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Observations with every link field set or absent in turn, strings with escapes and
+    /// non-ASCII text, from a fixed seed.
+    fn varied_observations() -> Vec<RawObservation> {
+        let seed = std::cell::Cell::new(0x9e37_79b9_7f4a_7c15u64);
+        let next = |m: u64| {
+            let mut x = seed.get();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            seed.set(x);
+            x % m
+        };
+        let words = [
+            "Home",
+            "read \"more\"",
+            "é → ünï",
+            "tab\there",
+            "",
+            "  spaced  ",
+            "🦀",
+        ];
+        let regions = [
+            None,
+            Some(Region::Nav),
+            Some(Region::Header),
+            Some(Region::Footer),
+            Some(Region::Aside),
+            Some(Region::Main),
+            Some(Region::Other),
+        ];
+        (0..40)
+            .map(|o| {
+                let n = [0, 1, 2, 7, 60][o % 5];
+                let s = |m: u64| -> Option<String> {
+                    let k = next(m + 1) as usize;
+                    (k < words.len()).then(|| format!("{}{}", words[k], next(100)))
+                };
+                let links = (0..n)
+                    .map(|i| RawLink {
+                        href: format!("/p/{i}?q={}", s(3).unwrap_or_default()),
+                        raw: s(20),
+                        text: s(8),
+                        alt: s(12),
+                        aria_label: s(12),
+                        title: s(12),
+                        rel: s(14).map(|_| "nofollow ugc".into()),
+                        region: regions[next(7) as usize],
+                        visible: [None, Some(true), Some(false)][next(3) as usize],
+                        in_viewport: [None, Some(true), Some(false)][next(3) as usize],
+                        order: (next(4) == 0).then(|| next(1000) as u32),
+                        width: (next(4) == 0).then(|| next(1000) as f32 / 7.0),
+                        height: (next(4) == 0).then(|| next(1000) as f32 / 3.0),
+                        area: [None, Some(true), Some(false)][next(3) as usize],
+                        has_image: [None, Some(true), Some(false)][next(3) as usize],
+                    })
+                    .collect();
+                RawObservation {
+                    url: format!("https://a.test/{o}"),
+                    requested_url: s(3),
+                    title: s(7),
+                    h1: s(7),
+                    canonical: s(5).map(|c| format!("https://a.test/{c}")),
+                    meta_robots: s(12),
+                    lang: s(10),
+                    meta_refresh: s(12),
+                    links,
+                    truncated_links: (o % 3 == 0).then_some(o as u32),
+                    observed_at: Some(1.7e12 + o as f64),
+                }
+            })
+            .collect()
+    }
+
+    /// A link as the graph reads it: a flag at its default is the same whether it is
+    /// absent or given, and so is the region "other".
+    fn as_read(mut l: LinkRef<'_>) -> LinkRef<'_> {
+        l.region = l.region.filter(|&r| r != Region::Other);
+        l.visible = l.visible.filter(|&v| !v);
+        l.in_viewport = l.in_viewport.filter(|&v| v);
+        l.area = l.area.filter(|&v| v);
+        l.has_image = l.has_image.filter(|&v| v);
+        l
+    }
+
+    #[test]
+    fn links_as_columns_read_as_the_same_links_as_objects() {
+        for o in varied_observations() {
+            let rows = serde_json::to_string(&o).expect("serialises");
+            let cols = o.to_json();
+            let a = ObservationRef::from_js_json(&rows).expect("rows");
+            let b = ObservationRef::from_js_json(&cols).expect("columns");
+            assert_eq!(a.links.len(), o.links.len());
+            assert!(cols.len() < rows.len() || o.links.is_empty(), "{cols}");
+            let (mut a, mut b) = (a, b);
+            let (la, lb) = (std::mem::take(&mut a.links), std::mem::take(&mut b.links));
+            assert_eq!(a, b);
+            for (x, y) in la.into_iter().zip(lb) {
+                assert_eq!(as_read(x), as_read(y), "{cols}");
+            }
+        }
+        // Strings without escapes are read in place in both forms.
+        let o = &varied_observations()[4];
+        let cols = o.to_json();
+        let b = ObservationRef::from_json(&cols).expect("columns");
+        assert!(b.links.iter().any(|l| matches!(l.href.0, Cow::Borrowed(_))));
+    }
+
+    #[test]
+    fn link_columns_that_do_not_fit_are_refused_with_the_column_named() {
+        let bad = [
+            (
+                r#"{"href":["/a","/b"],"text":["A"]}"#,
+                "links.text has 1 entries for 2 links",
+            ),
+            (
+                r#"{"href":["/a"],"region":"mn"}"#,
+                "links.region has 2 entries for 1 links",
+            ),
+            (
+                r#"{"href":["/a"],"order":[1,2]}"#,
+                "links.order has 2 entries",
+            ),
+            (
+                r#"{"href":["/a"],"hidden":[1]}"#,
+                "links.hidden names link 1, but there are 1 links",
+            ),
+            (r#"{"href":["/a"],"hasImage":[-1]}"#, "invalid value"),
+            (r#"{"href":"/a"}"#, "invalid type"),
+            (r#"{"href":["/a"],"text":[5]}"#, "invalid type"),
+            (r#"{"href":["/a"]"#, "EOF"),
+            (r#""/a""#, "a list of links or an object of link columns"),
+        ];
+        for (links, why) in bad {
+            let json = format!(r#"{{"url":"https://a.test/","links":{links}}}"#);
+            let e = ObservationRef::from_js_json(&json)
+                .expect_err(links)
+                .to_string();
+            assert!(e.contains(why), "{links}: {e}");
+        }
+        // Unknown columns are ignored, an unknown region letter is "other", and a missing
+        // href column means no links.
+        let o = RawObservation::from_json(
+            r#"{"url":"https://a.test/","links":{"href":["/a","/b"],"region":"nz","future":[1]}}"#,
+        )
+        .expect("valid");
+        let regions: Vec<_> = o.links.iter().map(|l| l.region).collect();
+        assert_eq!(regions, [Some(Region::Nav), Some(Region::Other)]);
+        let o =
+            RawObservation::from_json(r#"{"url":"https://a.test/","links":{}}"#).expect("valid");
+        assert!(o.links.is_empty());
+    }
 
     #[test]
     fn minimal_observation_needs_only_url() {

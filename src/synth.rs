@@ -472,9 +472,16 @@ impl Synth {
         obs
     }
 
-    /// [`Synth::wide_observation`] as the JSON text the content script sends (absent
-    /// fields left out, not `null`): what the worker's `ingestJson` reads.
+    /// [`Synth::wide_observation`] as the JSON text the content script sends (links as
+    /// columns, defaults left out): what the worker's `ingestJson` reads.
     pub fn wide_observation_json(&self, count: usize) -> String {
+        self.wide_observation(count).to_json()
+    }
+
+    /// [`Synth::wide_observation`] as JSON with its links as objects (absent fields left
+    /// out, not `null`): the form earlier builds of the content script sent, which journals
+    /// may still hold.
+    pub fn wide_observation_rows_json(&self, count: usize) -> String {
         fn drop_nulls(v: &mut serde_json::Value) {
             match v {
                 serde_json::Value::Object(m) => {

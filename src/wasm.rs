@@ -353,6 +353,17 @@ mod bench {
         bench_synth(pages, links_per_page, seed).wide_observation_json(links as usize)
     }
 
+    /// [`bench_wide_observation_json`] with the links as objects (the older form).
+    #[wasm_bindgen(js_name = benchWideObservationRowsJson)]
+    pub fn bench_wide_observation_rows_json(
+        pages: u32,
+        links_per_page: u32,
+        seed: u32,
+        links: u32,
+    ) -> String {
+        bench_synth(pages, links_per_page, seed).wide_observation_rows_json(links as usize)
+    }
+
     /// The export as one `Uint8Array` (`Vec<u8>` through wasm-bindgen), to compare with
     /// `exportJsonParts` in scripts/bench-browser.mjs.
     #[wasm_bindgen(js_name = benchExportJsonBytes)]

@@ -557,21 +557,27 @@ fn ingest_only(a: &Args) -> Result<(), String> {
     let s = synth(a);
     let mut site = s.site();
     let text = s.wide_observation_json(5_000);
+    let rows_text = s.wide_observation_rows_json(5_000);
     let owned = s.wide_observation(5_000);
-    let (mut json, mut obj) = (Vec::new(), Vec::new());
+    let (mut json, mut rows, mut obj) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..a.reps {
         let t = Instant::now();
         ingest_json(&mut site, &text)?;
         json.push(ms(t));
+        let t = Instant::now();
+        ingest_json(&mut site, &rows_text)?;
+        rows.push(ms(t));
         let o = owned.clone();
         let t = Instant::now();
         site.ingest(o).map_err(|e| e.to_string())?;
         obj.push(ms(t));
     }
     println!(
-        "{{\"bench\": \"ingest_5000\", \"json_bytes\": {}, \"ms\": {}, \"owned_ms\": {}}}",
+        "{{\"bench\": \"ingest_5000\", \"json_bytes\": {}, \"ms\": {}, \"rows_json_bytes\": {}, \"rows_ms\": {}, \"owned_ms\": {}}}",
         text.len(),
         stats(&json),
+        rows_text.len(),
+        stats(&rows),
         stats(&obj)
     );
     Ok(())

@@ -1,6 +1,7 @@
 // The worker journals each observation as JSON text (and ingests it with `ingestJson`);
-// journals written before hold plain objects. After a worker stop, every form replays:
-// objects, JSON text and JSON bytes, lone surrogates included, and a damaged entry is
+// journals written before hold plain objects, or JSON text with the links as objects. After
+// a worker stop, every form replays: objects, JSON text (links as objects or as columns, the
+// form content.js sends now) and JSON bytes, lone surrogates included, and a damaged entry is
 // skipped without losing the others.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,7 +30,14 @@ test("journal entries replay after a worker stop, whatever their form", async ()
       await store.appendJournal(origin, JSON.stringify(obs("legacy-text")));
       await store.appendJournal(origin, enc.encode(JSON.stringify(obs("legacy-bytes"))).slice(0, 40)); // damaged
       await store.appendJournal(origin, enc.encode(JSON.stringify(obs("bytes"))));
-      return ["legacy-object", "legacy-text", "bytes"].map((n) => `${base}/${n}.html`);
+      const cols = obs("columns");
+      cols.links = {
+        href: cols.links.map((l) => l.href),
+        text: cols.links.map((l) => l.text),
+        region: "mno",
+      };
+      await store.appendJournal(origin, JSON.stringify(cols));
+      return ["legacy-object", "legacy-text", "bytes", "columns"].map((n) => `${base}/${n}.html`);
     }, origin);
 
     const cdp = await context.newCDPSession(ctl);

@@ -148,10 +148,27 @@ test("ingestJson: the worker's path (JSON text, root-relative hrefs, the page it
       { href: "https://elsewhere.test/x", text: "Partner", region: "main" },
     ],
   });
+  // The links as columns (what content.js sends now; journals may hold either form).
+  const columns = JSON.stringify({
+    url: "http://shop.test/",
+    links: {
+      href: ["/shoes#top", "/socks", "https://elsewhere.test/x"],
+      text: ["Running shoes", "shop.test/socks", "Partner"],
+      region: "mmm",
+    },
+  });
   const a = new core.LinkflowSite(SITE);
   const b = new core.LinkflowSite(SITE);
+  const c = new core.LinkflowSite(SITE);
   assert.deepEqual(b.ingestJson(compact, "http://shop.test/"), a.ingest(full));
   assert.equal(b.exportJson(), a.exportJson(), "the same graph, anchor quality included");
+  assert.deepEqual(c.ingestJson(columns, "http://shop.test/"), a.ingest(full));
+  assert.equal(c.exportJson(), a.exportJson(), "columns: the same graph");
+  assert.throws(
+    () => c.ingestJson('{"url": "http://shop.test/", "links": {"href": ["/a", "/b"], "hidden": [2]}}', "http://shop.test/"),
+    /invalid page observation: links\.hidden names link 2, but there are 2 links/,
+  );
+  assert.equal(c.exportJson(), a.exportJson(), "a refused observation changes nothing");
   const socks = b.pageReport("http://shop.test/socks").inlinks[0].links[0];
   assert.equal(socks.quality.code, "naked-url", "the name is compared with the resolved href");
 
