@@ -292,17 +292,17 @@ struct LinkColumns<'a> {
     #[serde(borrow)]
     href: Vec<Text<'a>>,
     #[serde(borrow)]
-    raw: Option<Vec<Option<Text<'a>>>>,
+    raw: TextColumn<'a>,
     #[serde(borrow)]
-    text: Option<Vec<Option<Text<'a>>>>,
+    text: TextColumn<'a>,
     #[serde(borrow)]
-    alt: Option<Vec<Option<Text<'a>>>>,
+    alt: TextColumn<'a>,
     #[serde(borrow)]
-    aria_label: Option<Vec<Option<Text<'a>>>>,
+    aria_label: TextColumn<'a>,
     #[serde(borrow)]
-    title: Option<Vec<Option<Text<'a>>>>,
+    title: TextColumn<'a>,
     #[serde(borrow)]
-    rel: Option<Vec<Option<Text<'a>>>>,
+    rel: TextColumn<'a>,
     #[serde(borrow)]
     region: Option<Text<'a>>,
     order: Option<Vec<Option<u32>>>,
@@ -381,6 +381,8 @@ impl<'a> LinkColumns<'a> {
     }
 }
 
+/// A column of optional strings in [`LinkColumns`].
+type TextColumn<'a> = Option<Vec<Option<Text<'a>>>>;
 /// Sets a flag of a link (a column of indices in [`LinkColumns`]).
 type SetFlag<'a> = fn(&mut LinkRef<'a>);
 /// A string field of a link, a number field, a flag (for [`RawObservation::to_json`]).
