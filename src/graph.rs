@@ -1957,6 +1957,39 @@ mod tests {
     }
 
     #[test]
+    fn every_link_of_a_long_page_keeps_its_place_and_anchor() {
+        // 700 links, some external or invalid; an internal link's order (sent or not) is its
+        // index among all the links, and its anchor and target are its own.
+        let links: Vec<RawLink> = (0..700)
+            .map(|i| match i % 7 {
+                0 => link("https://elsewhere.test/x", "Out"),
+                1 => link("http://[::1", "Broken"),
+                _ => link(&format!("https://s.test/p{}", i % 300), &format!("P {i}")),
+            })
+            .collect();
+        let mut g = graph();
+        let s = g.ingest(
+            obs("https://s.test/", links.clone()),
+            &RegionWeights::default(),
+        );
+        let s = s.expect("ingests");
+        assert_eq!((s.links, s.external, s.invalid), (700, 100, 100));
+        assert_eq!(s.internal, 500);
+        let home = g.id_of("https://s.test/").expect("home");
+        let mut seen = 0;
+        for (t, e) in g.outlinks(home) {
+            let url = g.page(t).map(|p| p.url.to_string()).unwrap_or_default();
+            for o in e.occurrences {
+                let i = o.order as usize;
+                assert_eq!(format!("https://s.test/p{}", i % 300), url, "link {i}");
+                assert_eq!(g.anchor_text(o.anchor), format!("P {i}"));
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 500);
+    }
+
+    #[test]
     fn one_edge_per_pair_keeps_every_occurrence() {
         let mut g = graph();
         g.ingest(
