@@ -141,7 +141,8 @@ impl LinkflowSite {
     }
 
     /// Adds one page observation given as JSON — `JSON.stringify` of what `ingest` takes,
-    /// as text or as its UTF-8 bytes (a `Uint8Array`) — and returns an `IngestSummary`.
+    /// or with its links as columns (docs/PROTOCOL.md, the form content.js sends), as text
+    /// or as its UTF-8 bytes (a `Uint8Array`) — and returns an `IngestSummary`.
     /// Same result as `ingest`, cheaper across the boundary than converting thousands of
     /// link objects one field at a time (strings without escapes are read in place).
     /// With `url`, the observation must be of exactly that page (the worker passes the
