@@ -346,16 +346,15 @@ impl Interner {
     }
     /// The ids of `names`, in order, adding the new ones (in order): as [`Interner::intern`]
     /// of each, with the lookups made in phases over all names (see [`find_batch`]).
-    pub fn intern_all<K: AsRef<str>>(&mut self, names: &[K]) -> Vec<u32> {
+    pub fn intern_all(&mut self, names: &[&str]) -> Vec<u32> {
         let found = {
             let Interner { buf, ends, table } = &*self;
-            let keys: Vec<&[u8]> = names.iter().map(|n| n.as_ref().as_bytes()).collect();
-            find_batch(table, &keys, |id| arena_bytes(buf, ends, id))
+            find_batch(table, names, |id| arena_bytes(buf, ends, id))
         };
         found
             .into_iter()
             .zip(names)
-            .map(|(f, n)| f.unwrap_or_else(|| self.intern(n.as_ref())))
+            .map(|(f, n)| f.unwrap_or_else(|| self.intern(n)))
             .collect()
     }
     /// The id of `s`, if interned.
@@ -1921,16 +1920,14 @@ mod tests {
         }
         let mut all = one.clone();
         let expected: Vec<u32> = batch.iter().map(|k| one.intern(k)).collect();
-        assert_eq!(all.intern_all(&batch), expected);
+        let names: Vec<&str> = batch.iter().map(String::as_str).collect();
+        assert_eq!(all.intern_all(&names), expected);
         assert_eq!(all.len(), one.len());
         for id in 0..one.len() as u32 {
             assert_eq!(all.get(id), one.get(id));
             assert_eq!(all.lookup(one.get(id)), Some(id));
         }
-        assert_eq!(
-            Interner::default().intern_all::<&str>(&[]),
-            Vec::<u32>::new()
-        );
+        assert_eq!(Interner::default().intern_all(&[]), Vec::<u32>::new());
     }
 
     #[test]
