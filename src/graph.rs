@@ -1411,9 +1411,9 @@ impl SiteGraph {
         // Every internal occurrence in page order, its anchor and target still as text:
         // `names_targets` holds each link's anchor name then its target URL, one link after
         // the other, and `pending` each occurrence with the ends of its name and its URL in
-        // that buffer. The lookups (anchor id, page id) come after the loop, in a loop of
-        // their own: each waits on memory (hash table, then the stored string), and with
-        // nothing else between them the processor overlaps the waits of consecutive links.
+        // that buffer. The lookups (anchor id, page id) come after the loop, in phases over
+        // all links (`intern_all`, `get_or_insert_all`: see `find_batch`), so that the
+        // processor overlaps the memory waits of different links.
         let mut pending: Vec<(Occurrence, u32, u32)> = Vec::with_capacity(obs.links.len());
         let mut names_targets = String::new();
         // One cache (repeated or relative hrefs) and one URL buffer for the whole page.
@@ -1904,7 +1904,8 @@ mod tests {
             batch.push(match k % 5 {
                 0 | 1 => format!("k{}", (k * 7919) % known.len()),
                 2 => format!("new {k}"),
-                3 => format!("new {}", k - 1 - (k / 5) % 2), // a new key again, or a known one
+                // The new key just before again, or another new key.
+                3 => format!("new {}", k - 1 - (k / 5) % 2),
                 _ => String::new(),
             });
         }
