@@ -99,6 +99,20 @@ pub struct LinkflowSite {
     site: Site,
 }
 
+/// Makes the allocator take `bytes` of wasm memory in one step, ahead of many small blocks.
+///
+/// The standard library's allocator on wasm (dlmalloc) grows memory 64 KiB at a time, and
+/// each `memory.grow` is a call into the engine: a restore builds its graph (about twice its
+/// snapshot's size, in some 400,000 blocks) in fresh memory, which took hundreds of grows.
+/// One block of the estimate, freed at once, becomes the allocator's free top, and the
+/// restore's blocks are cut from it. The estimate stays under what the restore allocates,
+/// so the high-water mark of wasm memory does not rise.
+fn reserve_heap(bytes: usize) {
+    let block: Vec<u8> = Vec::with_capacity(bytes);
+    // Without the hint the optimiser drops an allocation nothing reads.
+    drop(std::hint::black_box(block));
+}
+
 #[wasm_bindgen]
 impl LinkflowSite {
     /// A new site whose root is `site_url`; `settings` is optional.
@@ -119,6 +133,7 @@ impl LinkflowSite {
     /// Rebuilds a site from `snapshot()` bytes.
     pub fn restore(bytes: &[u8]) -> Result<LinkflowSite, JsValue> {
         console_error_panic_hook::set_once();
+        reserve_heap(bytes.len().saturating_mul(2));
         Ok(LinkflowSite {
             site: Site::restore(bytes).map_err(err)?,
         })
