@@ -1354,18 +1354,36 @@ fn ranked(
     }
 }
 
+/// Is `order` each of `0..n` exactly once?
+fn is_permutation(order: &[u32], n: usize) -> bool {
+    if order.len() != n {
+        return false;
+    }
+    let mut seen = vec![false; n];
+    order.iter().all(|&c| match seen.get_mut(c as usize) {
+        Some(s) if !*s => {
+            *s = true;
+            true
+        }
+        _ => false,
+    })
+}
+
 /// The authority of the graph as it is, from shares computed for it before (a snapshot's:
 /// `share` by page index, NaN for pages not ranked) with the `iterations` and `residual`
 /// of that run: no ranking runs. `None` unless exactly the pages `model` ranks have a
 /// finite, non-negative share and the shares sum to 1 (within 5e-10): the caller then
-/// ranks as usual. Marked warm-started (the export recomputes it from scratch).
+/// ranks as usual. Marked warm-started (the export recomputes it from scratch). `order`,
+/// if given, is the shares' order then (compact ids, highest first): the pages are sorted
+/// starting from it, so the same order comes out in one pass, and any other gives the same
+/// result more slowly.
 pub(crate) fn from_converged(
     graph: &SiteGraph,
     model: Model,
     settings: &Settings,
     share: &[f64],
-    iterations: u32,
-    residual: f64,
+    (iterations, residual): (u32, f64),
+    order: Option<&[u32]>,
 ) -> Option<Authority> {
     let (pages, compact) = ranked_pages(graph, model, settings.consolidate_canonicals);
     let ok = |x: f64| x.is_finite() && x >= 0.0;
@@ -1384,7 +1402,10 @@ pub(crate) fn from_converged(
     {
         return None;
     }
-    let mut a = ranked(graph, model, pages, compact, by_compact, None);
+    // The stored order is where the sort starts (it then runs over sorted keys): a damaged
+    // one, not a permutation of the ranked pages, is left out.
+    let start = order.filter(|o| is_permutation(o, pages.len()));
+    let mut a = ranked(graph, model, pages, compact, by_compact, start);
     a.iterations = iterations;
     a.residual = residual;
     a.warm_started = true;

@@ -680,6 +680,10 @@ fn check_envelope(text: &str) -> Result<()> {
 //       were computed for exactly this graph and settings, so a restore takes them as the
 //       current authority (checked: exactly the ranked pages, summing to 1) instead of
 //       building the CSR and ranking again
+//     5 (added later in version 3, written just before section 4): the order of those
+//       shares when they were ranked, a count and the compact ids (pages ranked by the
+//       model, in page order) highest share first: the first report's sort then starts from
+//       it and runs over sorted keys (a list that is not a permutation is ignored)
 //
 // It is written and read in one pass without intermediate structures, and the checksum turns damaged bytes into a clear error
 // before anything is built. Version 1 (postcard, "LFS1") is still read.
@@ -976,6 +980,16 @@ fn read_page_links(
     Ok(())
 }
 
+/// `k` varints that fit in a `u32`.
+#[inline(never)]
+fn read_u32s(r: &mut Reader<'_>, k: usize) -> Result<Vec<u32>> {
+    let mut v = Vec::with_capacity(k);
+    for _ in 0..k {
+        v.push(r.u32()?);
+    }
+    Ok(v)
+}
+
 impl Site {
     /// The whole state as compact bytes (for IndexedDB), format version 2 (see the comment
     /// above).
@@ -1079,6 +1093,12 @@ impl Site {
             for id in g.page_ids() {
                 w.var(st.depth_of(id).map_or(0, |d| u64::from(d) + 1));
             }
+            // Their order (compact ids, highest share first): a restore need not sort them.
+            w.0.push(5);
+            w.var(a.order.len() as u64);
+            for &c in &a.order {
+                w.var(u64::from(c));
+            }
             // The shares of the model in use were computed for this very graph and these
             // settings: a restore takes them as they are.
             w.0.push(4);
@@ -1102,12 +1122,12 @@ impl Site {
         }?;
         // Every page must be a normalised address of the site, as ingest makes them.
         let norm = site.graph.normalizer();
+        let mut buf = String::new();
         for id in site.graph.page_ids() {
             let Some(p) = site.graph.page(id) else {
                 continue;
             };
-            let ok =
-                p.url.len() <= MAX_URL_LEN && norm.normalize(&p.url).is_ok_and(|n| *n == *p.url);
+            let ok = p.url.len() <= MAX_URL_LEN && norm.is_normalized(&p.url, &mut buf);
             if !ok {
                 return Err(damaged(&format!(
                     "the page {} is not a normalised address of {}",
@@ -1216,6 +1236,7 @@ impl Site {
         let mut warm = Vec::new();
         let mut depths = None;
         let mut converged: Option<(Model, u32, f64)> = None;
+        let mut order: Option<Vec<u32>> = None;
         while r.pos < bytes.len() {
             let model = match r.byte()? {
                 1 => Model::Prominence,
@@ -1230,6 +1251,12 @@ impl Site {
                         .map_err(|_| damaged("an iteration count out of range"))?;
                     let residual = f64::from_le_bytes(r.fixed::<8>()?);
                     converged = Some((model, iterations, residual));
+                    continue;
+                }
+                5 => {
+                    // A varint takes at least one byte.
+                    let k = r.count_min(1)?;
+                    order = Some(read_u32s(&mut r, k)?);
                     continue;
                 }
                 3 => {
@@ -1280,7 +1307,7 @@ impl Site {
         }
         if let Some((model, iterations, residual)) = converged {
             if model == site.settings.model {
-                site.seed_converged(model, iterations, residual);
+                site.seed_converged(model, (iterations, residual), order);
             }
         }
         if let Some(depth) = depths {
@@ -1560,6 +1587,59 @@ mod snapshot_tests {
         let l1 = crate::authority::l1_distance(&a.share, &b.share);
         assert!(l1 < 1e-9, "L1 {l1}");
         b
+    }
+
+    /// The stored order (section 5) only tells the first report's sort where to start: a
+    /// wrong order, or one that is not a permutation, gives the same authority.
+    #[test]
+    fn a_stored_order_never_changes_the_ranking() {
+        let site = synth_site(2_000);
+        let before = site.authority(Model::Prominence);
+        let snap = site.snapshot();
+        // Section 4 is last: tag, model, iterations (varint), residual (8 bytes).
+        let mut iters = Writer(Vec::new());
+        iters.var(u64::from(before.iterations));
+        let sec4 = snap.len() - 8 - iters.0.len() - 2;
+        assert_eq!(snap[sec4], 4);
+        let section5 = |order: &[u32]| {
+            let mut w = Writer(vec![5]);
+            w.var(order.len() as u64);
+            for &c in order {
+                w.var(u64::from(c));
+            }
+            w.0
+        };
+        let stored = section5(&before.order);
+        let sec5 = sec4 - stored.len();
+        assert_eq!(snap[sec5..sec4], stored[..], "section 5 holds the order");
+        let with_order = |order: &[u32]| {
+            let mut s = snap[..sec5].to_vec();
+            s.extend_from_slice(&section5(order));
+            s.extend_from_slice(&snap[sec4..]);
+            let sum = checksum(&s[12..]);
+            s[4..12].copy_from_slice(&sum.to_le_bytes());
+            s
+        };
+        let reversed: Vec<u32> = before.order.iter().rev().copied().collect();
+        let mut repeated = before.order.clone();
+        repeated[1] = repeated[0];
+        let mut out_of_range = before.order.clone();
+        out_of_range[5] = u32::MAX;
+        let short = &before.order[..10];
+        for (what, order) in [
+            ("as stored", &before.order[..]),
+            ("reversed", &reversed),
+            ("a repeated id", &repeated),
+            ("an id out of range", &out_of_range),
+            ("too short", short),
+            ("empty", &[][..]),
+        ] {
+            let r = Site::restore(&with_order(order)).expect("restore");
+            let a = r.authority(Model::Prominence);
+            assert!(r.authority_seeded(Model::Prominence), "{what}: taken");
+            assert_eq!(a.order, before.order, "{what}");
+            assert_eq!(a.rank, before.rank, "{what}");
+        }
     }
 
     #[test]

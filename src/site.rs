@@ -28,11 +28,23 @@ struct Cache {
     structure_prev: Option<(Rc<Structure>, (u64, u64))>,
     /// After a restore: the warm seed of this model holds the converged shares of the
     /// graph generation given, with the iterations and residual of their run.
-    converged: Option<(Model, u64, u32, f64)>,
+    converged: Option<Converged>,
     /// After a restore: stored click depths by graph index (0 unreached, else depth + 1)
     /// for the graph generation given, checked and expanded into the structure at the
     /// first query or visit, once the snapshot's bytes are freed.
     depth_seed: Option<(Vec<u32>, u64)>,
+}
+
+/// Shares a snapshot stored for exactly the graph it holds (see [`Site::seed_converged`]).
+#[derive(Debug)]
+struct Converged {
+    model: Model,
+    generation: u64,
+    iterations: u32,
+    residual: f64,
+    /// Their order when they were ranked (compact ids, highest share first), if stored:
+    /// only a hint that spares the sort (checked, and the sort still runs over it).
+    order: Option<Vec<u32>>,
 }
 
 /// One tracked site: the facade the extension, the CLI and the tests use.
@@ -175,9 +187,9 @@ impl Site {
         }
         let (warm, mut state, converged) = {
             let mut c = self.cache.borrow_mut();
-            let converged = c.converged.take_if(|&mut (m, generation, ..)| {
-                m == model && generation == self.graph.generation
-            });
+            let converged = c
+                .converged
+                .take_if(|cv| cv.model == model && cv.generation == self.graph.generation);
             let (warm, state) = match model {
                 Model::Prominence => (c.warm_prominence.take(), c.rank_prominence.take()),
                 Model::Classic => (c.warm_classic.take(), c.rank_classic.take()),
@@ -185,18 +197,16 @@ impl Site {
             (warm, state, converged)
         };
         // Shares restored for exactly this graph are taken as they are: no CSR, no ranking.
-        let taken = converged
-            .zip(warm.as_deref())
-            .and_then(|((_, _, iterations, residual), w)| {
-                authority::from_converged(
-                    &self.graph,
-                    model,
-                    &self.settings,
-                    &w.share,
-                    iterations,
-                    residual,
-                )
-            });
+        let taken = converged.zip(warm.as_deref()).and_then(|(cv, w)| {
+            authority::from_converged(
+                &self.graph,
+                model,
+                &self.settings,
+                &w.share,
+                (cv.iterations, cv.residual),
+                cv.order.as_deref(),
+            )
+        });
         let a = Rc::new(taken.unwrap_or_else(|| {
             authority::compute_incremental(
                 &self.graph,
@@ -259,9 +269,21 @@ impl Site {
     /// change, the next [`Site::authority`] takes them as they are (checked by
     /// [`authority::from_converged`]) instead of ranking. It is done then, not in the
     /// restore, so that its memory reuses what the snapshot's bytes held.
-    pub(crate) fn seed_converged(&self, model: Model, iterations: u32, residual: f64) {
-        self.cache.borrow_mut().converged =
-            Some((model, self.graph.generation, iterations, residual));
+    /// `order`, when the snapshot stored it, is their order then (compact ids, highest
+    /// share first): it spares the first report the sort.
+    pub(crate) fn seed_converged(
+        &self,
+        model: Model,
+        (iterations, residual): (u32, f64),
+        order: Option<Vec<u32>>,
+    ) {
+        self.cache.borrow_mut().converged = Some(Converged {
+            model,
+            generation: self.graph.generation,
+            iterations,
+            residual,
+            order,
+        });
     }
 
     /// Was the authority under `model` taken from a restore without ranking (and no CSR

@@ -582,6 +582,68 @@ impl Normalizer {
         }
     }
 
+    /// Is `url` a page of the site in its normalised form, `normalize(url) == url`? Without
+    /// allocating when the fast path decides: `buf` (any contents) serves every call of a
+    /// loop, such as the check of each page of a restored snapshot.
+    pub fn is_normalized(&self, url: &str, buf: &mut String) -> bool {
+        if let Some(rest) = self
+            .fast_prefix
+            .as_deref()
+            .and_then(|p| url.strip_prefix(p))
+        {
+            if self.plain_path_is_normal(rest) {
+                return true;
+            }
+        }
+        let href = url.trim();
+        match self.fast_into(href, None, buf) {
+            Some(Scope::Internal { .. }) => buf == url,
+            Some(_) => false,
+            None => matches!(
+                self.classify_slow(href, None),
+                Ok(Classified::Internal { url: u, .. }) if u == url
+            ),
+        }
+    }
+
+    /// A quick yes for the usual page address, without building its normal form: `rest`
+    /// (what follows the root's `/`) is a path of bytes the parser keeps as written, with no
+    /// query, fragment or dot segment, that rules 6 and 7 leave as it is. `false` leaves the
+    /// answer to the full check.
+    #[inline(never)]
+    fn plain_path_is_normal(&self, rest: &str) -> bool {
+        let b = rest.as_bytes();
+        let mut seg = 0;
+        for (i, &c) in b.iter().enumerate() {
+            if !FAST_PATH_BYTES
+                .get(usize::from(c))
+                .copied()
+                .unwrap_or(false)
+            {
+                return false;
+            }
+            if c == b'/' {
+                if matches!(&b[seg..i], b"." | b"..") {
+                    return false;
+                }
+                seg = i + 1;
+            }
+        }
+        let last = &b[seg..];
+        if matches!(last, b"." | b"..") {
+            return false;
+        }
+        // The path is `/` followed by `rest`.
+        if self.config.strip_index && matches!(last, b"index.html" | b"index.htm") {
+            return false;
+        }
+        match self.config.trailing_slash {
+            TrailingSlash::Keep => true,
+            TrailingSlash::Strip => !rest.ends_with('/'),
+            TrailingSlash::Add => rest.is_empty() || rest.ends_with('/') || last.contains(&b'.'),
+        }
+    }
+
     fn normalize_parsed(&self, mut u: Url) -> String {
         u.set_fragment(None);
         // Rule 8: rewrite to the root's scheme and host form.
@@ -1018,6 +1080,7 @@ mod fast_path_tests {
         ];
         let mut rng = Rng::new(0x5eed_1234_abcd_ef01);
         let mut fast_hits = 0;
+        let (mut normalized_forms, mut normalized_true, mut quick_yes) = (0, 0, 0);
         for (root, cfg) in configs() {
             let n = Normalizer::new(root, cfg).expect("root");
             let mut cache = ClassifyCache::new();
@@ -1051,10 +1114,37 @@ mod fast_path_tests {
                 if n.classify_fast(href.trim(), base.as_ref()).is_some() {
                     fast_hits += 1;
                 }
+                // The restore's check agrees with `normalize`, on the href and on its
+                // normalised form (most of the latter are true, most of the former false).
+                let normal = n.normalize(&href);
+                let mut forms = vec![href.clone()];
+                if let Ok(u) = &normal {
+                    forms.push(u.clone());
+                    normalized_forms += 1;
+                }
+                for f in forms {
+                    let expected = n.normalize(&f).is_ok_and(|u| u == f);
+                    assert_eq!(n.is_normalized(&f, &mut buf), expected, "{f:?}");
+                    normalized_true += usize::from(expected);
+                    // Its quick yes is only ever given to a normal form.
+                    let rest = n.fast_prefix.as_deref().and_then(|p| f.strip_prefix(p));
+                    if rest.is_some_and(|r| n.plain_path_is_normal(r)) {
+                        assert!(expected, "quick yes for {f:?}");
+                        quick_yes += 1;
+                    }
+                }
             }
         }
         // The generator must exercise the fast path a lot, not only the fallback.
         assert!(fast_hits > 40_000, "fast path taken {fast_hits} times");
+        assert!(
+            normalized_true > normalized_forms / 2,
+            "{normalized_true} of {normalized_forms} normalised forms were checked as such"
+        );
+        assert!(
+            quick_yes > normalized_true / 3,
+            "the quick check decided {quick_yes} of {normalized_true}"
+        );
     }
 
     #[test]
