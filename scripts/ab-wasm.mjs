@@ -1,15 +1,38 @@
 // A/B of two wasm builds in one node process, alternating, so both see the same moments of
 // a noisy machine (docs/BENCHMARKS.md, "Run 9").
 //
-//   node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest] [--pages N] [--rounds N]
+//   node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest|cold-restore] [--pages N] [--rounds N]
 //
 // DIR_A and DIR_B are `wasm-bindgen --target web` outputs of `--features bench` builds
 // (see the commands in docs/BENCHMARKS.md). `pagerank` ranks each build's synthetic site
 // (default 1,000,000 pages, 10 links a page) and compares ms per sweep; `ingest` times the
 // core's ingest of the 5,000-link observation on a 100,000-page site (no JSON, no boundary).
+// `cold-restore` restores each build's own snapshot of the 100,000-page site and answers
+// one page report, each time in a fresh node process (fresh wasm memory, unoptimised code,
+// as in a woken worker), the builds in turns (default 16 rounds); it compares restore +
+// first report.
 // Prints each build's median and minimum, and B/A per round (median, rounds B was faster).
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+// A child of `cold-restore`: one restore and one report, printed as JSON.
+if (process.argv[2] === "--cold-child") {
+  const [, , , dir, snap, pages] = process.argv;
+  const m = await import(`file://${path.resolve(dir)}/linkflow.js`);
+  m.initSync({ module: fs.readFileSync(`${path.resolve(dir)}/linkflow_bg.wasm`) });
+  const bytes = new Uint8Array(fs.readFileSync(snap));
+  const url = m.benchUrl(Number(pages), 10, 1, Math.min(5000, Number(pages) - 1));
+  const t0 = performance.now();
+  const site = m.LinkflowSite.restore(bytes);
+  const t1 = performance.now();
+  site.pageReport(url);
+  const t2 = performance.now();
+  console.log(JSON.stringify({ restore: t1 - t0, report: t2 - t1 }));
+  process.exit(0);
+}
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -18,12 +41,54 @@ const opt = (name, dflt) => {
 };
 const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1].startsWith("--")));
 const [dirA, dirB, mode = "pagerank"] = positional;
-if (!dirA || !dirB || !["pagerank", "ingest"].includes(mode)) {
-  console.error("usage: node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest] [--pages N] [--rounds N]");
+if (!dirA || !dirB || !["pagerank", "ingest", "cold-restore"].includes(mode)) {
+  console.error("usage: node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest|cold-restore] [--pages N] [--rounds N]");
   process.exit(2);
 }
 const pages = opt("--pages", mode === "pagerank" ? 1000000 : 100000);
-const rounds = opt("--rounds", mode === "pagerank" ? 20 : 300);
+const rounds = opt("--rounds", { pagerank: 20, ingest: 300, "cold-restore": 16 }[mode]);
+const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+
+if (mode === "cold-restore") {
+  // Each build writes its own snapshot (formats may differ between builds).
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "linkflow-ab-"));
+  const builds = [];
+  for (const [i, dir] of [dirA, dirB].entries()) {
+    const abs = path.resolve(dir);
+    const m = await import(`file://${abs}/linkflow.js?${i}`);
+    m.initSync({ module: fs.readFileSync(`${abs}/linkflow_bg.wasm`) });
+    if (typeof m.benchSite !== "function") throw new Error(`${dir}: not a --features bench build`);
+    const snap = path.join(tmp, `snapshot-${i}.bin`);
+    const site = m.benchSite(pages, 10, 1);
+    fs.writeFileSync(snap, site.snapshot()); // ranks first, as a worker's snapshot does
+    site.free();
+    builds.push({ dir, snap, t: [] });
+  }
+  const self = fileURLToPath(import.meta.url);
+  const ratios = [];
+  for (let i = 0; i < rounds; i++) {
+    for (const b of i % 2 ? builds : [...builds].reverse()) {
+      const out = execFileSync(process.execPath, [self, "--cold-child", b.dir, b.snap, String(pages)], {
+        encoding: "utf8",
+      });
+      const r = JSON.parse(out.trim().split("\n").pop());
+      b.t.push({ ...r, total: r.restore + r.report });
+    }
+    ratios.push(builds[1].t[i].total / builds[0].t[i].total);
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const b of builds) {
+    const f = (k) => med(b.t.map((x) => x[k])).toFixed(1);
+    console.log(
+      `${b.dir}: restore median ${f("restore")} ms, first report ${f("report")} ms, ` +
+        `both ${f("total")} (min ${Math.min(...b.t.map((x) => x.total)).toFixed(1)})`,
+    );
+  }
+  console.log(
+    `B/A per round: median ${med(ratios).toFixed(3)}; B faster in ${ratios.filter((r) => r < 1).length} of ${rounds}`,
+  );
+  process.exit(0);
+}
 
 const subjects = [];
 for (const dir of [dirA, dirB]) {
@@ -55,7 +120,6 @@ for (let i = 0; i < rounds; i++) {
   for (const x of i % 2 ? subjects : [...subjects].reverse()) x.t.push(x.run());
   ratios.push(subjects[1].t[i] / subjects[0].t[i]);
 }
-const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const unit = mode === "pagerank" ? "ms per sweep" : "ms per ingest";
 for (const x of subjects) {
   console.log(`${x.dir}: ${unit} median ${med(x.t).toFixed(3)}, min ${Math.min(...x.t).toFixed(3)}`);
