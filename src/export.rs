@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::anchor::AnchorCode;
 use crate::authority::{Model, Settings};
 use crate::error::{clamp_for_message, Error, Result};
-use crate::graph::{flags, Occurrence, Page, PageId, PageState, Timestamp};
+use crate::graph::{flags, Interner, Occurrence, Page, PageId, PageState, SiteGraph, Timestamp};
 use crate::observe::{clamp_str, Region, MAX_TEXT_LEN, MAX_URL_LEN};
 use crate::report::Coverage;
 use crate::site::Site;
@@ -981,13 +981,162 @@ fn read_page_links(
 }
 
 /// `k` varints that fit in a `u32`.
-#[inline(never)]
 fn read_u32s(r: &mut Reader<'_>, k: usize) -> Result<Vec<u32>> {
     let mut v = Vec::with_capacity(k);
+    for n in chunk_sizes(k) {
+        read_u32s_into(r, n, &mut v)?;
+    }
+    Ok(v)
+}
+
+/// [`read_u32s`] of `k` varints (one call of a chunk: see [`CHUNK`]).
+#[inline(never)]
+fn read_u32s_into(r: &mut Reader<'_>, k: usize, v: &mut Vec<u32>) -> Result<()> {
     for _ in 0..k {
         v.push(r.u32()?);
     }
-    Ok(v)
+    Ok(())
+}
+
+/// Are the pages `chunk` of a restored `site` normalised addresses of it, each with a
+/// canonical page that matches its declared canonical? (`buf` is scratch.)
+#[inline(never)]
+fn check_pages(site: &Site, chunk: &[PageId], buf: &mut String) -> Result<()> {
+    let norm = site.graph.normalizer();
+    for &id in chunk {
+        let Some(p) = site.graph.page(id) else {
+            continue;
+        };
+        let ok = p.url.len() <= MAX_URL_LEN && norm.is_normalized(&p.url, buf);
+        if !ok {
+            return Err(damaged(&format!(
+                "the page {} is not a normalised address of {}",
+                clamp_for_message(&p.url),
+                site.root()
+            )));
+        }
+        // The declared canonical and the canonical page agree, as ingest and import make
+        // them (else an export → import would not give the same pages).
+        if let Some(c) = &p.canonical_url {
+            let base = url::Url::parse(&p.url).ok();
+            let expected = match norm.classify(c, base.as_ref()) {
+                Ok(Classified::Internal { url, .. }) if *url != *p.url => Some(url),
+                _ => None,
+            };
+            let actual = p
+                .canonical
+                .and_then(|id| site.graph.page(id))
+                .map(|c| &c.url);
+            if expected.as_deref() != actual.map(|u| &**u) {
+                return Err(damaged(&format!(
+                    "the canonical of {} does not match its declaration",
+                    clamp_for_message(&p.url)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Pages (or anchors, or links' pages) a restore reads in one call of a function. V8 runs a
+/// wasm function's first calls as baseline code and switches to optimised code only for its
+/// later calls (a running call never switches), so a restore in a woken worker reads in
+/// calls of this many items rather than in one long loop. Within a call the loop is short
+/// enough that the baseline calls cost little; over a 100,000-page snapshot, most calls run
+/// optimised code.
+const CHUNK: usize = 256;
+
+/// `n` split into [`CHUNK`]s (the last one shorter).
+fn chunk_sizes(n: usize) -> impl Iterator<Item = usize> {
+    (0..n).step_by(CHUNK).map(move |i| CHUNK.min(n - i))
+}
+
+/// `k` anchor texts into `anchors`.
+#[inline(never)]
+fn read_anchors(r: &mut Reader<'_>, anchors: &mut Interner, k: usize) -> Result<()> {
+    for _ in 0..k {
+        anchors.intern(r.str()?);
+    }
+    Ok(())
+}
+
+/// `k` pages into `graph`: their ids onto `ids`, and for the pages with a canonical or a
+/// redirect, their position and those references (positions, resolved once every page
+/// exists) onto `refs`.
+#[inline(never)]
+fn read_pages(
+    r: &mut Reader<'_>,
+    graph: &mut SiteGraph,
+    k: usize,
+    ids: &mut Vec<PageId>,
+    refs: &mut Vec<(usize, Option<u32>, Option<u32>)>,
+) -> Result<()> {
+    for _ in 0..k {
+        let (page, canonical, redirect_to) = read_page(r)?;
+        if canonical.is_some() || redirect_to.is_some() {
+            refs.push((ids.len(), canonical, redirect_to));
+        }
+        let id = graph
+            .add_page(page)
+            .ok_or_else(|| damaged("duplicate pages"))?;
+        ids.push(id);
+    }
+    Ok(())
+}
+
+/// The links of the pages `sources` into `graph`; `(ids, na, delta)` and the two buffers
+/// as for [`read_page_links`].
+#[inline(never)]
+fn read_links(
+    r: &mut Reader<'_>,
+    graph: &mut SiteGraph,
+    sources: &[PageId],
+    (ids, na, delta): (&[PageId], usize, bool),
+    (targets, occs): (&mut Vec<u32>, &mut Vec<Occurrence>),
+) -> Result<()> {
+    for &s in sources {
+        read_page_links(r, ids, na, delta, targets, occs)?;
+        if targets.is_sorted() {
+            graph.set_outlinks_sorted(s, targets.as_slice().into(), occs.as_slice().into());
+        } else {
+            // Written sorted; a damaged order is accepted like an import's.
+            let links = targets.iter().copied().zip(occs.iter().copied()).collect();
+            graph.set_outlinks(s, links);
+        }
+    }
+    Ok(())
+}
+
+/// The stored click depths of the pages `chunk` (0 unreached, else depth + 1) into
+/// `depth`, by page index.
+#[inline(never)]
+fn read_depths(r: &mut Reader<'_>, chunk: &[PageId], depth: &mut [u32]) -> Result<()> {
+    for &id in chunk {
+        let d = u32::try_from(r.var()?)
+            .ok()
+            .filter(|&d| d != u32::MAX)
+            .ok_or_else(|| damaged("a depth out of range"))?;
+        if let Some(x) = depth.get_mut(id.index()) {
+            *x = d;
+        }
+    }
+    Ok(())
+}
+
+/// The stored shares of the pages `chunk` into `share`, by page index (left NaN when not
+/// a finite, non-negative number).
+#[inline(never)]
+fn read_shares(r: &mut Reader<'_>, chunk: &[PageId], share: &mut [f64]) -> Result<()> {
+    for &id in chunk {
+        let v = f64::from_le_bytes(r.fixed::<8>()?);
+        if let Some(x) = share
+            .get_mut(id.index())
+            .filter(|_| v.is_finite() && v >= 0.0)
+        {
+            *x = v;
+        }
+    }
+    Ok(())
 }
 
 impl Site {
@@ -1120,40 +1269,12 @@ impl Site {
             Some(m) if m == SNAP_MAGIC => Site::restore_v1(bytes),
             _ => Err(damaged("unknown format")),
         }?;
-        // Every page must be a normalised address of the site, as ingest makes them.
-        let norm = site.graph.normalizer();
+        // Every page must be a normalised address of the site, as ingest makes them (in
+        // calls of `CHUNK` pages, as the restore reads them).
+        let ids: Vec<PageId> = site.graph.page_ids().collect();
         let mut buf = String::new();
-        for id in site.graph.page_ids() {
-            let Some(p) = site.graph.page(id) else {
-                continue;
-            };
-            let ok = p.url.len() <= MAX_URL_LEN && norm.is_normalized(&p.url, &mut buf);
-            if !ok {
-                return Err(damaged(&format!(
-                    "the page {} is not a normalised address of {}",
-                    clamp_for_message(&p.url),
-                    site.root()
-                )));
-            }
-            // The declared canonical and the canonical page agree, as ingest and import
-            // make them (else an export → import would not give the same pages).
-            if let Some(c) = &p.canonical_url {
-                let base = url::Url::parse(&p.url).ok();
-                let expected = match norm.classify(c, base.as_ref()) {
-                    Ok(Classified::Internal { url, .. }) if *url != *p.url => Some(url),
-                    _ => None,
-                };
-                let actual = p
-                    .canonical
-                    .and_then(|id| site.graph.page(id))
-                    .map(|c| &c.url);
-                if expected.as_deref() != actual.map(|u| &**u) {
-                    return Err(damaged(&format!(
-                        "the canonical of {} does not match its declaration",
-                        clamp_for_message(&p.url)
-                    )));
-                }
-            }
+        for chunk in ids.chunks(CHUNK) {
+            check_pages(&site, chunk, &mut buf)?;
         }
         Ok(site)
     }
@@ -1173,8 +1294,8 @@ impl Site {
         // An anchor takes at least one byte (its length).
         let na = r.count_min(1)?;
         site.graph.anchors.reserve(na);
-        for _ in 0..na {
-            site.graph.anchors.intern(r.str()?);
+        for k in chunk_sizes(na) {
+            read_anchors(&mut r, &mut site.graph.anchors, k)?;
         }
         if site.graph.anchors.len() != na {
             return Err(damaged("duplicate anchor strings"));
@@ -1188,19 +1309,11 @@ impl Site {
         let mut ids: Vec<PageId> = Vec::with_capacity(n);
         // Canonical and redirect positions, resolved once every page exists.
         let mut refs: Vec<(usize, Option<u32>, Option<u32>)> = Vec::new();
-        // Per page one call of a small function (and below, one per page's links): V8 runs
-        // a wasm function's first calls as baseline code and switches to optimised code only
-        // on a later call, so one long loop in one call would stay slow in a woken worker.
-        for i in 0..n {
-            let (page, canonical, redirect_to) = read_page(&mut r)?;
-            if canonical.is_some() || redirect_to.is_some() {
-                refs.push((i, canonical, redirect_to));
-            }
-            let id = site
-                .graph
-                .add_page(page)
-                .ok_or_else(|| damaged("duplicate pages"))?;
-            ids.push(id);
+        // Every loop over pages or links runs in calls of [`CHUNK`] pages: V8 runs a wasm
+        // function's first calls as baseline code and switches to optimised code only on a
+        // later call, so one long loop in one call would stay slow in a woken worker.
+        for k in chunk_sizes(n) {
+            read_pages(&mut r, &mut site.graph, k, &mut ids, &mut refs)?;
         }
         let get = |i: u32| -> Result<PageId> {
             ids.get(i as usize)
@@ -1217,19 +1330,9 @@ impl Site {
         }
         let mut targets: Vec<u32> = Vec::new();
         let mut occs: Vec<Occurrence> = Vec::new();
-        for &s in &ids {
-            read_page_links(&mut r, &ids, na, delta, &mut targets, &mut occs)?;
-            if targets.is_sorted() {
-                site.graph.set_outlinks_sorted(
-                    s,
-                    targets.as_slice().into(),
-                    occs.as_slice().into(),
-                );
-            } else {
-                // Written sorted; a damaged order is accepted like an import's.
-                let links = targets.iter().copied().zip(occs.iter().copied()).collect();
-                site.graph.set_outlinks(s, links);
-            }
+        for chunk in ids.chunks(CHUNK) {
+            let bufs = (&mut targets, &mut occs);
+            read_links(&mut r, &mut site.graph, chunk, (&ids, na, delta), bufs)?;
         }
         // The latest shares: the first ranking after the restore starts from them, or, when
         // the snapshot says they are this graph's, takes them as they are.
@@ -1263,12 +1366,8 @@ impl Site {
                     // As stored (0 unreached, else depth + 1), 4 bytes a page while the
                     // snapshot is held; checked and expanded after (`Site::seed_depths`).
                     let mut depth = vec![0u32; site.graph.index_bound()];
-                    for &id in &ids {
-                        let d = r.var()?;
-                        depth[id.index()] = u32::try_from(d)
-                            .ok()
-                            .filter(|&d| d != u32::MAX)
-                            .ok_or_else(|| damaged("a depth out of range"))?;
+                    for chunk in ids.chunks(CHUNK) {
+                        read_depths(&mut r, chunk, &mut depth)?;
                     }
                     depths = Some(depth);
                     continue;
@@ -1280,11 +1379,8 @@ impl Site {
             // snapshot is held).
             let bound = site.graph.index_bound();
             let mut share = vec![f64::NAN; bound];
-            for &id in &ids {
-                let v = f64::from_le_bytes(r.fixed::<8>()?);
-                if v.is_finite() && v >= 0.0 {
-                    share[id.index()] = v;
-                }
+            for chunk in ids.chunks(CHUNK) {
+                read_shares(&mut r, chunk, &mut share)?;
             }
             // No `compact` either: the seed's shares are by graph index (see its docs).
             warm.push(crate::authority::Authority {
