@@ -653,7 +653,7 @@ fn check_envelope(text: &str) -> Result<()> {
 // Version 2 (written since the benchmark work, issue 4), all integers LEB128 varints unless
 // said otherwise, strings as a varint length and UTF-8 bytes:
 //
-// Version 3 ("LFS3", written now) is version 2 with one change: within a page, each edge's
+// Version 3 ("LFS3") is version 2 with one change: within a page, each edge's
 // target position after the first is written as the difference from the previous one (they
 // ascend), which is shorter (~1 byte per edge less: a smaller snapshot and less memory in
 // flight during a restore). Version 2 is still read.
@@ -685,6 +685,10 @@ fn check_envelope(text: &str) -> Result<()> {
 //       model, in page order) highest share first: the first report's sort then starts from
 //       it and runs over sorted keys (a list that is not a permutation is ignored)
 //
+// Version 4 ("LFS4", written now) is version 3 with the number of link occurrences (a
+// varint) just before the links: a restore reads every page's links into two arrays of
+// that length (see `Shared` in graph.rs). Versions 2 and 3 are still read.
+//
 // It is written and read in one pass without intermediate structures, and the checksum turns damaged bytes into a clear error
 // before anything is built. Version 1 (postcard, "LFS1") is still read.
 
@@ -699,6 +703,7 @@ fn model_tag(model: Model) -> u8 {
 const SNAP_MAGIC: [u8; 4] = *b"LFS1";
 const SNAP_MAGIC_V2: [u8; 4] = *b"LFS2";
 const SNAP_MAGIC_V3: [u8; 4] = *b"LFS3";
+const SNAP_MAGIC_V4: [u8; 4] = *b"LFS4";
 
 /// A fast 64-bit checksum: each 8-byte word goes through a bijective mix, so any change of
 /// one word always changes the result; unrelated damage collides with odds of about 2^-64.
@@ -927,7 +932,7 @@ fn read_page(r: &mut Reader<'_>) -> Result<(Page, Option<u32>, Option<u32>)> {
     Ok((page, canonical, redirect_to))
 }
 
-/// One page's links of a v2/v3 snapshot into `targets`/`occs` (cleared first); target
+/// One page's links of a snapshot appended to `targets`/`occs`; target
 /// positions (differences within the page when `delta`) are mapped through `ids`, anchors
 /// checked against `na` interned texts.
 #[inline(never)]
@@ -940,8 +945,6 @@ fn read_page_links(
     occs: &mut Vec<Occurrence>,
 ) -> Result<()> {
     let m = r.count()?;
-    targets.clear();
-    occs.clear();
     let mut prev: Option<u32> = None;
     for _ in 0..m {
         let v = r.u32()?;
@@ -999,14 +1002,23 @@ fn read_u32s_into(r: &mut Reader<'_>, k: usize, v: &mut Vec<u32>) -> Result<()> 
 }
 
 /// Are the pages `chunk` of a restored `site` normalised addresses of it, each with a
-/// canonical page that matches its declared canonical? (`buf` is scratch.)
+/// canonical page that matches its declared canonical? Adds the pages known only from
+/// links that no page links to onto `unlinked`. (`buf` is scratch.)
 #[inline(never)]
-fn check_pages(site: &Site, chunk: &[PageId], buf: &mut String) -> Result<()> {
+fn check_pages(
+    site: &Site,
+    chunk: &[PageId],
+    buf: &mut String,
+    unlinked: &mut Vec<PageId>,
+) -> Result<()> {
     let norm = site.graph.normalizer();
     for &id in chunk {
         let Some(p) = site.graph.page(id) else {
             continue;
         };
+        if p.state() == PageState::Discovered && site.graph.in_degree(id) == 0 {
+            unlinked.push(id);
+        }
         let ok = p.url.len() <= MAX_URL_LEN && norm.is_normalized(&p.url, buf);
         if !ok {
             return Err(damaged(&format!(
@@ -1084,23 +1096,29 @@ fn read_pages(
     Ok(())
 }
 
-/// The links of the pages `sources` into `graph`; `(ids, na, delta)` and the two buffers
-/// as for [`read_page_links`].
+/// The links of the pages `sources` into `graph`'s shared arrays; `(ids, na, delta)` as
+/// for [`read_page_links`].
 #[inline(never)]
 fn read_links(
     r: &mut Reader<'_>,
     graph: &mut SiteGraph,
     sources: &[PageId],
     (ids, na, delta): (&[PageId], usize, bool),
-    (targets, occs): (&mut Vec<u32>, &mut Vec<Occurrence>),
 ) -> Result<()> {
     for &s in sources {
+        let (targets, occs) = graph.shared_mut();
+        let at = targets.len();
         read_page_links(r, ids, na, delta, targets, occs)?;
-        if targets.is_sorted() {
-            graph.set_outlinks_sorted(s, targets.as_slice().into(), occs.as_slice().into());
-        } else {
+        if !graph.adopt_shared(s, at) {
             // Written sorted; a damaged order is accepted like an import's.
-            let links = targets.iter().copied().zip(occs.iter().copied()).collect();
+            let (targets, occs) = graph.shared_mut();
+            let links = targets[at..]
+                .iter()
+                .copied()
+                .zip(occs[at..].iter().copied())
+                .collect();
+            targets.truncate(at);
+            occs.truncate(at);
             graph.set_outlinks(s, links);
         }
     }
@@ -1143,13 +1161,14 @@ impl Site {
     /// The whole state as compact bytes (for IndexedDB), format version 2 (see the comment
     /// above).
     pub fn snapshot(&self) -> Vec<u8> {
-        self.snapshot_with(true, true)
+        self.snapshot_with(true, 4)
     }
 
     /// [`Site::snapshot`]; without the optional sections (shares, depths) when `sections` is
-    /// false, and as version 2 (absolute target positions) when `v3` is false, as earlier
-    /// builds wrote it.
-    fn snapshot_with(&self, sections: bool, v3: bool) -> Vec<u8> {
+    /// false, and as format `version` 2 (absolute target positions) or 3 (no occurrence
+    /// count), as earlier builds wrote it, or 4.
+    fn snapshot_with(&self, sections: bool, version: u8) -> Vec<u8> {
+        let v3 = version >= 3;
         let g = &self.graph;
         let mut pos: Vec<u32> = vec![u32::MAX; g.index_bound()];
         for (i, id) in g.page_ids().enumerate() {
@@ -1157,7 +1176,11 @@ impl Site {
         }
         let p = |id: PageId| pos.get(id.index()).copied().unwrap_or(u32::MAX);
         let mut w = Writer(Vec::with_capacity(16 + g.occurrence_count() * 8));
-        w.0.extend_from_slice(if v3 { &SNAP_MAGIC_V3 } else { &SNAP_MAGIC_V2 });
+        w.0.extend_from_slice(match version {
+            2 => &SNAP_MAGIC_V2,
+            3 => &SNAP_MAGIC_V3,
+            _ => &SNAP_MAGIC_V4,
+        });
         w.0.extend_from_slice(&[0u8; 8]);
         w.str(self.root());
         w.str(&serde_json::to_string(&self.settings).unwrap_or_default());
@@ -1198,6 +1221,9 @@ impl Site {
             w.u32(pg.non_navigational);
             w.u32(pg.invalid_links);
             w.u32(pg.truncated_links);
+        }
+        if version >= 4 {
+            w.var(g.occurrence_count() as u64);
         }
         for id in g.page_ids() {
             // Targets come sorted by index, so their positions ascend too.
@@ -1263,9 +1289,10 @@ impl Site {
     /// Rebuilds a site from [`Site::snapshot`] bytes (version 2, or version 1 as written by
     /// earlier builds); a clear error, and never a panic, if they are damaged.
     pub fn restore(bytes: &[u8]) -> Result<Site> {
-        let site = match bytes.get(..4) {
-            Some(m) if m == SNAP_MAGIC_V3 => Site::restore_v2(bytes, true),
-            Some(m) if m == SNAP_MAGIC_V2 => Site::restore_v2(bytes, false),
+        let mut site = match bytes.get(..4) {
+            Some(m) if m == SNAP_MAGIC_V4 => Site::restore_v2(bytes, 4),
+            Some(m) if m == SNAP_MAGIC_V3 => Site::restore_v2(bytes, 3),
+            Some(m) if m == SNAP_MAGIC_V2 => Site::restore_v2(bytes, 2),
             Some(m) if m == SNAP_MAGIC => Site::restore_v1(bytes),
             _ => Err(damaged("unknown format")),
         }?;
@@ -1273,15 +1300,22 @@ impl Site {
         // calls of `CHUNK` pages, as the restore reads them).
         let ids: Vec<PageId> = site.graph.page_ids().collect();
         let mut buf = String::new();
+        let mut unlinked = Vec::new();
         for chunk in ids.chunks(CHUNK) {
-            check_pages(&site, chunk, &mut buf)?;
+            check_pages(&site, chunk, &mut buf, &mut unlinked)?;
+        }
+        // A page known only from links that nothing links to (damage behind a valid
+        // checksum) is dropped, as a visit or an import drops one.
+        if !unlinked.is_empty() {
+            site.graph.prune_stale(unlinked);
         }
         Ok(site)
     }
 
-    /// Reads a version 2 snapshot, or version 3 when `delta` (target positions as
-    /// differences within a page).
-    fn restore_v2(bytes: &[u8], delta: bool) -> Result<Site> {
+    /// Reads a snapshot of format `version` 2, 3 (target positions as differences within a
+    /// page) or 4 (and the number of occurrences before the links).
+    fn restore_v2(bytes: &[u8], version: u8) -> Result<Site> {
+        let delta = version >= 3;
         let mut r = Reader { b: bytes, pos: 4 };
         let sum = u64::from_le_bytes(r.fixed::<8>()?);
         if checksum(&bytes[12..]) != sum {
@@ -1328,11 +1362,15 @@ impl Site {
                 p.redirect_to = redirect_to;
             }
         }
-        let mut targets: Vec<u32> = Vec::new();
-        let mut occs: Vec<Occurrence> = Vec::new();
+        if version >= 4 {
+            // An occurrence takes at least 5 bytes (anchor, order, three bytes).
+            let total = r.count_min(5)?;
+            let (targets, occs) = site.graph.shared_mut();
+            targets.reserve_exact(total);
+            occs.reserve_exact(total);
+        }
         for chunk in ids.chunks(CHUNK) {
-            let bufs = (&mut targets, &mut occs);
-            read_links(&mut r, &mut site.graph, chunk, (&ids, na, delta), bufs)?;
+            read_links(&mut r, &mut site.graph, chunk, (&ids, na, delta))?;
         }
         // The latest shares: the first ranking after the restore starts from them, or, when
         // the snapshot says they are this graph's, takes them as they are.
@@ -1542,17 +1580,22 @@ mod snapshot_tests {
     fn v2_round_trip_and_checksum() {
         let s = sample();
         // As earlier builds wrote it: without the optional sections.
-        let plain = s.snapshot_with(false, false);
+        let plain = s.snapshot_with(false, 2);
         assert_eq!(&plain[..4], b"LFS2");
         let r = Site::restore(&plain).expect("restore");
         assert_eq!(r.export_json(), s.export_json());
         // With shares (the export ranked both models) and depths.
-        let v2 = s.snapshot_with(true, false);
+        let v2 = s.snapshot_with(true, 2);
         let r = Site::restore(&v2).expect("restore v2 with sections");
         assert_eq!(r.export_json(), s.export_json());
+        let v3 = s.snapshot_with(true, 3);
+        assert_eq!(&v3[..4], b"LFS3");
+        assert!(v3.len() <= v2.len(), "differences are no longer");
+        let r = Site::restore(&v3).expect("restore v3");
+        assert_eq!(r.export_json(), s.export_json());
         let bytes = s.snapshot();
-        assert_eq!(&bytes[..4], b"LFS3");
-        assert!(bytes.len() <= v2.len(), "differences are no longer");
+        assert_eq!(&bytes[..4], b"LFS4");
+        assert!(bytes.len() > v3.len(), "the occurrence count");
         assert!(bytes.len() > plain.len());
         let r = Site::restore(&bytes).expect("restore");
         assert_eq!(r.export_json(), s.export_json());
@@ -1683,6 +1726,71 @@ mod snapshot_tests {
         let l1 = crate::authority::l1_distance(&a.share, &b.share);
         assert!(l1 < 1e-9, "L1 {l1}");
         b
+    }
+
+    /// A restore puts every page's links in the graph's shared arrays; visits give pages
+    /// links of their own and leave dead entries, until half are dead and the rest move out.
+    /// At every step the woken site equals one that never slept.
+    #[test]
+    fn restored_links_move_out_of_the_shared_arrays_as_pages_are_visited() {
+        let pages = 600;
+        let s = crate::synth::Synth::new(crate::synth::SynthConfig {
+            pages,
+            ..Default::default()
+        });
+        let mut live = s.site();
+        let mut woke = Site::restore(&live.snapshot()).expect("restore");
+        assert_eq!(
+            woke.graph.shared_size(),
+            (live.graph.occurrence_count(), 0),
+            "every link in the shared arrays"
+        );
+        let inlinks = |site: &Site, url: &str| -> Vec<(String, Vec<Occurrence>)> {
+            let g = &site.graph;
+            let id = g.id_of(url).expect("page");
+            let mut v: Vec<_> = g
+                .inlinks(id)
+                .map(|(src, e)| {
+                    let u = g.page(src).map(|p| p.url.to_string()).unwrap_or_default();
+                    (u, e.occurrences.to_vec())
+                })
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        let mut released = None;
+        for k in 0..pages {
+            // Pages in a scattered order, each visited with some of its links dropped (and
+            // the last ones visited twice).
+            let page = (k * 7) % pages;
+            let mut o = s.observation(page);
+            let keep = o.links.len().saturating_sub(k % 4);
+            o.links.truncate(keep);
+            for site in [&mut live, &mut woke] {
+                site.ingest(o.clone()).expect("ingest");
+            }
+            assert_eq!(woke.graph.occurrence_count(), live.graph.occurrence_count());
+            let (total, dead) = woke.graph.shared_size();
+            if total == 0 {
+                released = Some(k);
+                break;
+            }
+            assert!(dead * 2 < total, "{dead} of {total} dead");
+            if k % 40 == 0 {
+                assert_eq!(woke.export_json(), live.export_json(), "after {k} visits");
+                for q in [0, 1, page, (page + 1) % pages] {
+                    let url = s.url(q);
+                    assert_eq!(inlinks(&woke, &url), inlinks(&live, &url), "{url}");
+                }
+            }
+        }
+        assert!(released.is_some(), "the shared arrays were released");
+        assert_eq!(woke.export_json(), live.export_json());
+        assert_eq!(woke.snapshot(), live.snapshot());
+        // Restored again: the links are shared again, and the same.
+        let again = Site::restore(&woke.snapshot()).expect("restore");
+        assert_eq!(again.graph.shared_size().1, 0);
+        assert_eq!(again.export_json(), live.export_json());
     }
 
     /// The stored order (section 5) only tells the first report's sort where to start: a

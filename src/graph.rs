@@ -452,10 +452,59 @@ impl RegionWeights {
 #[derive(Debug, Clone)]
 struct Node {
     page: Page,
-    /// Target index of each occurrence, ascending; an edge is a run of equal targets.
-    targets: Box<[u32]>,
-    /// The occurrences, parallel to `targets` (page order within a run).
-    occs: Box<[Occurrence]>,
+    links: Links,
+}
+
+/// A page's out-links: the target index of each occurrence, ascending (an edge is a run of
+/// equal targets), and the occurrences, parallel (page order within a run).
+#[derive(Debug, Clone)]
+enum Links {
+    /// In two blocks of the page's own (as a visit or an import sets them).
+    Own {
+        targets: Box<[u32]>,
+        occs: Box<[Occurrence]>,
+    },
+    /// A range of the graph's shared arrays (as a restore reads them: see [`Shared`]).
+    Shared { at: u32, len: u32 },
+}
+
+impl Links {
+    /// No links (no allocation).
+    fn none() -> Links {
+        Links::Own {
+            targets: Box::new([]),
+            occs: Box::new([]),
+        }
+    }
+}
+
+/// The out-links of the pages a restore read, in two arrays for the whole site: a restore
+/// fills them in two blocks instead of two blocks per page (fewer allocations and less
+/// memory, which in a woken worker is memory written for the first time). A visit gives the
+/// page links of its own and leaves its range dead; once half of the arrays is dead, the
+/// pages still in them get their own blocks and the arrays are freed.
+#[derive(Debug, Clone, Default)]
+struct Shared {
+    targets: Vec<u32>,
+    occs: Vec<Occurrence>,
+    /// Entries no page holds any more.
+    dead: usize,
+}
+
+impl Shared {
+    /// The targets and occurrences of `links`.
+    fn get<'a>(&'a self, links: &'a Links) -> (&'a [u32], &'a [Occurrence]) {
+        match links {
+            Links::Own { targets, occs } => (targets, occs),
+            Links::Shared { at, len } => {
+                let r = *at as usize..(*at + *len) as usize;
+                (
+                    self.targets.get(r.clone()).unwrap_or(&[]),
+                    self.occs.get(r).unwrap_or(&[]),
+                )
+            }
+        }
+    }
 }
 
 /// Out-links replaced by a visit: the page and its links before the change.
@@ -518,6 +567,8 @@ pub struct SiteGraph {
     /// Bumped by every change that is more than out-links of existing pages and new pages
     /// appended at the end (see [`SiteGraph::changes_since`]).
     epoch: u64,
+    /// The out-links of restored pages (see [`Shared`]).
+    shared: Shared,
     pub(crate) anchors: Interner,
     pub(crate) norm: Normalizer,
     /// Bumped on every change; caches compare it.
@@ -634,6 +685,7 @@ impl SiteGraph {
             log_base: 0,
             log_occs: 0,
             epoch: 0,
+            shared: Shared::default(),
             anchors: Interner::default(),
             norm,
             generation: 0,
@@ -715,8 +767,7 @@ impl SiteGraph {
 
     /// Outgoing edges of a page, by ascending target index: (target, edge).
     pub fn outlinks(&self, id: PageId) -> impl Iterator<Item = (PageId, LinkEdge<'_>)> + '_ {
-        let (targets, occs): (&[u32], &[Occurrence]) =
-            self.node(id).map_or((&[], &[]), |n| (&n.targets, &n.occs));
+        let (targets, occs) = self.out_slices(id);
         runs(targets).map(move |(t, a, b)| {
             (
                 PageId::new(t as usize),
@@ -730,7 +781,8 @@ impl SiteGraph {
     /// The raw out-links of a page: each occurrence's target index (ascending) and the
     /// occurrences, parallel.
     pub(crate) fn out_slices(&self, id: PageId) -> (&[u32], &[Occurrence]) {
-        self.node(id).map_or((&[], &[]), |n| (&n.targets, &n.occs))
+        self.node(id)
+            .map_or((&[], &[]), |n| self.shared.get(&n.links))
     }
 
     /// Number of distinct pages linking to `id` (itself included when it links to itself).
@@ -762,7 +814,8 @@ impl SiteGraph {
         let mut at = vec![0u32; total];
         for (s, n) in self.nodes.iter().enumerate() {
             if let Some(n) = n {
-                fill_inlinks(s as u32, &n.targets, &mut fill, &mut src, &mut at);
+                let (targets, _) = self.shared.get(&n.links);
+                fill_inlinks(s as u32, targets, &mut fill, &mut src, &mut at);
             }
         }
         InIndex {
@@ -877,9 +930,9 @@ impl SiteGraph {
         (a..b).filter_map(move |k| {
             let s = ix.src[k];
             let n = self.nodes.get(s as usize)?.as_ref()?;
+            let (targets, occs) = self.shared.get(&n.links);
             let from = ix.at[k] as usize;
-            let len = n
-                .targets
+            let len = targets
                 .get(from..)?
                 .iter()
                 .take_while(|&&x| x as usize == t)
@@ -887,7 +940,7 @@ impl SiteGraph {
             Some((
                 PageId::new(s as usize),
                 LinkEdge {
-                    occurrences: &n.occs[from..from + len],
+                    occurrences: occs.get(from..from + len)?,
                 },
             ))
         })
@@ -902,14 +955,14 @@ impl SiteGraph {
             .enumerate()
             .filter(move |_| live)
             .filter_map(move |(s, n)| {
-                let n = n.as_ref()?;
-                let from = n.targets.partition_point(|&x| x < t);
-                let len = n.targets[from..].iter().take_while(|&&x| x == t).count();
+                let (targets, occs) = self.shared.get(&n.as_ref()?.links);
+                let from = targets.partition_point(|&x| x < t);
+                let len = targets[from..].iter().take_while(|&&x| x == t).count();
                 (len > 0).then(|| {
                     (
                         PageId::new(s),
                         LinkEdge {
-                            occurrences: &n.occs[from..from + len],
+                            occurrences: &occs[from..from + len],
                         },
                     )
                 })
@@ -1017,8 +1070,7 @@ impl SiteGraph {
         }
         let node = Node {
             page,
-            targets: Box::new([]),
-            occs: Box::new([]),
+            links: Links::none(),
         };
         if self.free.is_empty() {
             self.touch(); // appended: incremental analyses follow it
@@ -1110,23 +1162,30 @@ impl SiteGraph {
         let Some(node) = self.nodes.get_mut(id.index()).and_then(Option::as_mut) else {
             return former;
         };
-        let old_t = std::mem::replace(&mut node.targets, targets);
-        let old_o = std::mem::replace(&mut node.occs, occs);
+        let old = std::mem::replace(&mut node.links, Links::Own { targets, occs });
+        let (old_t, old_o) = self.shared.get(&old);
+        let old_len = old_t.len();
+        let new_t = match self.nodes.get(id.index()).and_then(Option::as_ref) {
+            Some(Node {
+                links: Links::Own { targets, .. },
+                ..
+            }) => &targets[..],
+            _ => &[],
+        };
+        self.occurrences = self.occurrences + new_t.len() - old_len;
+        // Merge the old and new distinct targets: in-degrees change only where they differ.
         {
-            let new_t = &node.targets;
-            self.occurrences = self.occurrences + new_t.len() - old_o.len();
-            // Merge the old and new distinct targets: in-degrees change only where they differ.
-            let mut old = distinct(&old_t).peekable();
-            let mut new = distinct(new_t).peekable();
+            let mut old_d = distinct(old_t).peekable();
+            let mut new_d = distinct(new_t).peekable();
             loop {
-                match (old.peek().copied(), new.peek().copied()) {
+                match (old_d.peek().copied(), new_d.peek().copied()) {
                     (None, None) => break,
                     (Some(o), Some(n)) if o == n => {
-                        old.next();
-                        new.next();
+                        old_d.next();
+                        new_d.next();
                     }
                     (Some(o), n) if n.is_none_or(|n| o < n) => {
-                        old.next();
+                        old_d.next();
                         if let Some(d) = self.in_pairs.get_mut(o as usize) {
                             *d = d.saturating_sub(1);
                         }
@@ -1134,7 +1193,7 @@ impl SiteGraph {
                         former.push(PageId::new(o as usize));
                     }
                     (_, Some(n)) => {
-                        new.next();
+                        new_d.next();
                         if let Some(d) = self.in_pairs.get_mut(n as usize) {
                             *d += 1;
                         }
@@ -1144,20 +1203,106 @@ impl SiteGraph {
                 }
             }
         }
+        let keep = self.log.len() < MAX_LOG
+            && self.log_occs + old_len <= MAX_LOG_OCCS.max(self.occurrences / 8);
+        // The former links, for the log (copied out of the shared arrays, whose range is
+        // then dead).
+        let former_links = match old {
+            Links::Own { targets, occs } => keep.then_some((targets, occs)),
+            Links::Shared { .. } => {
+                let copy = keep.then(|| (old_t.into(), old_o.into()));
+                self.shared.dead += old_len;
+                copy
+            }
+        };
         self.touch();
-        if self.log.len() >= MAX_LOG
-            || self.log_occs + old_o.len() > MAX_LOG_OCCS.max(self.occurrences / 8)
-        {
-            self.structural();
-        } else {
-            self.log_occs += old_o.len();
-            self.log.push(Change {
-                page: id.index() as u32,
-                targets: old_t,
-                occs: old_o,
-            });
+        match former_links {
+            Some((targets, occs)) => {
+                self.log_occs += old_len;
+                self.log.push(Change {
+                    page: id.index() as u32,
+                    targets,
+                    occs,
+                });
+            }
+            None => self.structural(),
         }
+        self.release_shared();
         former
+    }
+
+    /// The shared arrays to append a restored page's links to (see
+    /// [`SiteGraph::adopt_shared`]).
+    pub(crate) fn shared_mut(&mut self) -> (&mut Vec<u32>, &mut Vec<Occurrence>) {
+        (&mut self.shared.targets, &mut self.shared.occs)
+    }
+
+    /// Gives page `id`, which has no out-links, the links appended to the shared arrays
+    /// from `at` on (see [`Shared`]); every target must be a page of the graph, as for
+    /// [`SiteGraph::set_outlinks_sorted`]. `false`, changing nothing, unless they are sorted
+    /// by target, within the index space and the arrays are as long as each other.
+    pub(crate) fn adopt_shared(&mut self, id: PageId, at: usize) -> bool {
+        let (Some(targets), Some(occs)) =
+            (self.shared.targets.get(at..), self.shared.occs.get(at..))
+        else {
+            return false;
+        };
+        let nodes = &self.nodes;
+        let fits = targets.len() == occs.len()
+            && targets.is_sorted()
+            && targets.last().is_none_or(|&t| (t as usize) < nodes.len());
+        debug_assert!(targets
+            .iter()
+            .all(|&t| nodes.get(t as usize).is_some_and(Option::is_some)));
+        let (Ok(at32), Ok(len32)) = (u32::try_from(at), u32::try_from(targets.len())) else {
+            return false;
+        };
+        if !fits || at32.checked_add(len32).is_none() {
+            return false;
+        }
+        match self.nodes.get_mut(id.index()).and_then(Option::as_mut) {
+            Some(n) if matches!(&n.links, Links::Own { targets, .. } if targets.is_empty()) => {
+                n.links = Links::Shared {
+                    at: at32,
+                    len: len32,
+                };
+            }
+            _ => return false,
+        }
+        for t in distinct(targets) {
+            if let Some(d) = self.in_pairs.get_mut(t as usize) {
+                *d += 1;
+            }
+            self.pairs += 1;
+        }
+        self.occurrences += targets.len();
+        self.touch();
+        true
+    }
+
+    /// Entries of the shared arrays, and how many of them are dead (for tests).
+    #[cfg(test)]
+    pub(crate) fn shared_size(&self) -> (usize, usize) {
+        (self.shared.targets.len(), self.shared.dead)
+    }
+
+    /// Once half of the shared arrays is dead, moves the pages still in them to blocks of
+    /// their own and frees the arrays (so replaced links do not hold memory for long).
+    fn release_shared(&mut self) {
+        let total = self.shared.targets.len();
+        if total == 0 || self.shared.dead * 2 < total {
+            return;
+        }
+        let shared = std::mem::take(&mut self.shared);
+        for n in self.nodes.iter_mut().flatten() {
+            if let Links::Shared { .. } = n.links {
+                let (targets, occs) = shared.get(&n.links);
+                n.links = Links::Own {
+                    targets: targets.into(),
+                    occs: occs.into(),
+                };
+            }
+        }
     }
 
     /// Removes a page and its out-links (its former targets are not pruned).
@@ -1180,6 +1325,8 @@ impl SiteGraph {
     /// Releases spare capacity (after a bulk build).
     pub(crate) fn shrink_to_fit(&mut self) {
         self.nodes.shrink_to_fit();
+        self.shared.targets.shrink_to_fit();
+        self.shared.occs.shrink_to_fit();
         self.in_pairs.shrink_to_fit();
         self.anchors.shrink_to_fit();
         let SiteGraph { index, nodes, .. } = self;

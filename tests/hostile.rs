@@ -1107,7 +1107,7 @@ fn refused_imports_change_nothing() {
     h.finish(400);
 }
 
-/// The snapshot checksum of src/export.rs (formats "LFS2" and "LFS3": magic, u64 LE
+/// The snapshot checksum of src/export.rs (formats "LFS2" to "LFS4": magic, u64 LE
 /// checksum of the rest), re-implemented so that damaged snapshots can be re-sealed and reach the parser.
 fn snapshot_checksum(b: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -1126,9 +1126,10 @@ fn snapshot_checksum(b: &[u8]) -> u64 {
     h ^ (h >> 32)
 }
 
-/// Rewrites the checksum of "LFS2"/"LFS3" bytes so that they pass it.
+/// Rewrites the checksum of "LFS2"–"LFS4" bytes so that they pass it.
 fn reseal(b: &mut [u8]) {
-    if b.len() >= 12 && (b.starts_with(b"LFS2") || b.starts_with(b"LFS3")) {
+    if b.len() >= 12 && (b.starts_with(b"LFS2") || b.starts_with(b"LFS3") || b.starts_with(b"LFS4"))
+    {
         let sum = snapshot_checksum(&b[12..]);
         b[4..12].copy_from_slice(&sum.to_le_bytes());
     }
@@ -1183,10 +1184,11 @@ fn restore_never_panics() {
             }
             _ => {
                 let n = rng.below(300);
-                let mut b = match rng.below(3) {
+                let mut b = match rng.below(4) {
                     0 => b"LFS1".to_vec(),
                     1 => b"LFS2\0\0\0\0\0\0\0\0".to_vec(),
-                    _ => b"LFS3\0\0\0\0\0\0\0\0".to_vec(),
+                    2 => b"LFS3\0\0\0\0\0\0\0\0".to_vec(),
+                    _ => b"LFS4\0\0\0\0\0\0\0\0".to_vec(),
                 };
                 b.extend(rng.bytes(n));
                 reseal(&mut b);
