@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::anchor::AnchorCode;
 use crate::authority::{Model, Settings};
 use crate::error::{clamp_for_message, Error, Result};
-use crate::graph::{flags, Interner, Occurrence, Page, PageId, PageState, SiteGraph, Timestamp};
+use crate::graph::{
+    flags, Interner, Occurrence, Page, PageId, PageState, PageTexts, SiteGraph, Timestamp,
+};
 use crate::observe::{clamp_str, Region, MAX_TEXT_LEN, MAX_URL_LEN};
 use crate::report::Coverage;
 use crate::site::Site;
@@ -267,8 +269,8 @@ fn occ_in(site: &mut Site, o: &OccurrenceOut) -> Occurrence {
     }
 }
 
-fn opt_s(s: &Option<Box<str>>) -> Option<String> {
-    s.as_deref().map(str::to_string)
+fn opt_s(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
 }
 
 impl Site {
@@ -295,10 +297,10 @@ impl Site {
                 state: p.state(),
                 visited: p.visited,
                 observed_at: p.observed_at.map(Timestamp::ms),
-                title: opt_s(&p.title),
-                h1: opt_s(&p.h1),
-                lang: opt_s(&p.lang),
-                canonical: opt_s(&p.canonical_url),
+                title: opt_s(p.title()),
+                h1: opt_s(p.h1()),
+                lang: opt_s(p.lang()),
+                canonical: opt_s(p.canonical_url()),
                 redirect_to: p.redirect_to.map(url),
                 meta_refresh: p.meta_refresh,
                 noindex: p.noindex,
@@ -521,10 +523,12 @@ impl Site {
                 url: ids[i].as_str().into(),
                 visited: n.visited,
                 observed_at: n.observed_at.and_then(Timestamp::new),
-                title: n.title.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
-                h1: n.h1.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
-                lang: n.lang.as_deref().map(|s| clamp_box(s, MAX_TEXT_LEN)),
-                canonical_url: declared.map(Into::into),
+                texts: PageTexts::new(
+                    n.title.as_deref().map(|s| clamp_text(s, MAX_TEXT_LEN)),
+                    n.h1.as_deref().map(|s| clamp_text(s, MAX_TEXT_LEN)),
+                    n.lang.as_deref().map(|s| clamp_text(s, MAX_TEXT_LEN)),
+                    declared,
+                ),
                 canonical,
                 redirect_to: redirect_to.filter(|&r| r != id),
                 meta_refresh: n.meta_refresh,
@@ -553,10 +557,13 @@ impl Site {
     }
 }
 
-fn clamp_box(s: &str, max: usize) -> Box<str> {
-    let mut s = s.to_string();
-    clamp_str(&mut s, max);
-    s.into()
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn clamp_text(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// What an import did.
@@ -903,9 +910,8 @@ fn read_page(r: &mut Reader<'_>) -> Result<(Page, Option<u32>, Option<u32>)> {
     } else {
         None
     };
-    let mut opt = |k: u32| -> Result<Option<Box<str>>> {
-        Ok(if bit(k) { Some(r.str()?.into()) } else { None })
-    };
+    let mut opt =
+        |k: u32| -> Result<Option<&str>> { Ok(if bit(k) { Some(r.str()?) } else { None }) };
     let (title, h1, lang, canonical_url) = (opt(5)?, opt(6)?, opt(7)?, opt(8)?);
     let canonical = if bit(9) { Some(r.u32()?) } else { None };
     let redirect_to = if bit(10) { Some(r.u32()?) } else { None };
@@ -913,10 +919,7 @@ fn read_page(r: &mut Reader<'_>) -> Result<(Page, Option<u32>, Option<u32>)> {
         url: url.into(),
         visited: bit(0),
         observed_at,
-        title,
-        h1,
-        lang,
-        canonical_url,
+        texts: PageTexts::new(title, h1, lang, canonical_url),
         canonical: None,
         redirect_to: None,
         meta_refresh: bit(1),
@@ -1029,7 +1032,7 @@ fn check_pages(
         }
         // The declared canonical and the canonical page agree, as ingest and import make
         // them (else an export → import would not give the same pages).
-        if let Some(c) = &p.canonical_url {
+        if let Some(c) = p.canonical_url() {
             let base = url::Url::parse(&p.url).ok();
             let expected = match norm.classify(c, base.as_ref()) {
                 Ok(Classified::Internal { url, .. }) if *url != *p.url => Some(url),
@@ -1196,17 +1199,17 @@ impl Site {
                 | u64::from(pg.noindex) << 2
                 | u64::from(pg.nofollow) << 3
                 | u64::from(pg.observed_at.is_some()) << 4
-                | u64::from(pg.title.is_some()) << 5
-                | u64::from(pg.h1.is_some()) << 6
-                | u64::from(pg.lang.is_some()) << 7
-                | u64::from(pg.canonical_url.is_some()) << 8
+                | u64::from(pg.title().is_some()) << 5
+                | u64::from(pg.h1().is_some()) << 6
+                | u64::from(pg.lang().is_some()) << 7
+                | u64::from(pg.canonical_url().is_some()) << 8
                 | u64::from(pg.canonical.is_some()) << 9
                 | u64::from(pg.redirect_to.is_some()) << 10;
             w.var(bits);
             if let Some(t) = pg.observed_at {
                 w.0.extend_from_slice(&t.ms().to_le_bytes());
             }
-            for s in [&pg.title, &pg.h1, &pg.lang, &pg.canonical_url]
+            for s in [pg.title(), pg.h1(), pg.lang(), pg.canonical_url()]
                 .into_iter()
                 .flatten()
             {
@@ -1494,10 +1497,12 @@ impl Site {
                 url: pg.url.into(),
                 visited: pg.visited,
                 observed_at: pg.observed_at.and_then(Timestamp::new),
-                title: pg.title.map(Into::into),
-                h1: pg.h1.map(Into::into),
-                lang: pg.lang.map(Into::into),
-                canonical_url: pg.canonical_url.map(Into::into),
+                texts: PageTexts::new(
+                    pg.title.as_deref(),
+                    pg.h1.as_deref(),
+                    pg.lang.as_deref(),
+                    pg.canonical_url.as_deref(),
+                ),
                 canonical,
                 redirect_to,
                 meta_refresh: pg.meta_refresh,
@@ -1941,10 +1946,10 @@ mod snapshot_tests {
                 url: pg.url.to_string(),
                 visited: pg.visited,
                 observed_at: pg.observed_at.map(Timestamp::ms),
-                title: opt_s(&pg.title),
-                h1: opt_s(&pg.h1),
-                lang: opt_s(&pg.lang),
-                canonical_url: opt_s(&pg.canonical_url),
+                title: opt_s(pg.title()),
+                h1: opt_s(pg.h1()),
+                lang: opt_s(pg.lang()),
+                canonical_url: opt_s(pg.canonical_url()),
                 canonical: pg.canonical.map(|c| pos[&c]),
                 redirect_to: pg.redirect_to.map(|c| pos[&c]),
                 meta_refresh: pg.meta_refresh,

@@ -357,7 +357,7 @@ const LIST_LIMIT: usize = 100;
 fn title_of(site: &Site, id: PageId) -> Option<String> {
     site.graph
         .page(id)
-        .and_then(|p| p.title.as_deref().map(str::to_string))
+        .and_then(|p| p.title().map(str::to_string))
 }
 
 fn url_of(site: &Site, id: PageId) -> String {
@@ -499,8 +499,8 @@ impl Site {
             .flat_map(|&a| {
                 anchor::match_words(
                     self.graph.anchor_text(a),
-                    page.title.as_deref(),
-                    page.h1.as_deref(),
+                    page.title(),
+                    page.h1(),
                     &page.url,
                 )
             })
@@ -671,12 +671,12 @@ impl Site {
                 is_final: true,
             });
         }
-        if page.canonical.is_some() || page.canonical_url.is_some() {
+        if page.canonical.is_some() || page.canonical_url().is_some() {
             problems.push(Problem {
                 code: "canonicalised",
                 message: format!(
                     "Its canonical is another page ({}): search engines credit that page instead.",
-                    page.canonical_url.as_deref().unwrap_or("")
+                    page.canonical_url().unwrap_or("")
                 ),
                 is_final: true,
             });
@@ -705,9 +705,9 @@ impl Site {
             known: true,
             state: page.state(),
             redirect_to,
-            canonical: page.canonical_url.as_deref().map(str::to_string),
-            title: page.title.as_deref().map(str::to_string),
-            h1: page.h1.as_deref().map(str::to_string),
+            canonical: page.canonical_url().map(str::to_string),
+            title: page.title().map(str::to_string),
+            h1: page.h1().map(str::to_string),
             authority,
             depth,
             depth_final,
@@ -769,7 +769,7 @@ impl Site {
                     ((p.visited || p.redirect_to.is_none()) && d > self.settings.deep_threshold)
                         .then(|| DeepPage {
                             url: p.url.to_string(),
-                            title: p.title.as_deref().map(str::to_string),
+                            title: p.title().map(str::to_string),
                             depth: d,
                         })
                 })

@@ -56,7 +56,7 @@
 
 use crate::anchor::{self, AnchorParts};
 use crate::authority::Settings;
-use crate::graph::{flags, Occurrence, Page, PageId, Timestamp};
+use crate::graph::{flags, Occurrence, Page, PageId, PageTexts, Timestamp};
 use crate::observe::{RawLink, RawObservation, Region};
 use crate::site::Site;
 
@@ -531,13 +531,12 @@ impl Synth {
         let mut ids: Vec<PageId> = Vec::with_capacity(n);
         for i in 0..n {
             let url = self.url(i);
+            let title = self.title(i);
             let page = Page {
                 url: url.as_str().into(),
                 visited: true,
                 observed_at: Timestamp::new(1.7e12 + i as f64),
-                title: Some(self.title(i).into()),
-                h1: Some(self.title(i).into()),
-                lang: Some("en".into()),
+                texts: PageTexts::new(Some(&title), Some(&title), Some("en"), None),
                 ..Page::default()
             };
             match g.add_page(page) {
