@@ -314,7 +314,7 @@ impl Site {
                 depth: st.depth_of(id),
                 share: c.map(|c| auth.share[c]),
                 rank: c.map(|c| auth.rank[c]),
-                score: c.map(|c| auth.score[c]),
+                score: c.map(|c| auth.score(c)),
                 classic_share: classic.share_of(id),
                 orphan: st.orphans.contains(&id),
             });
@@ -1441,7 +1441,7 @@ impl Site {
                 compact: Vec::new(),
                 share,
                 rank: Vec::new(),
-                score: Vec::new(),
+                share_range: (f64::NAN, f64::NAN),
                 order: Vec::new(),
                 iterations: 0,
                 residual: f64::NAN,

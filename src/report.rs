@@ -448,7 +448,7 @@ impl Site {
             share: auth.share[c],
             rank: auth.rank[c],
             of: u32::try_from(auth.len()).unwrap_or(u32::MAX),
-            score: auth.score[c],
+            score: auth.score(c),
             model: model.as_str(),
         });
 
@@ -755,7 +755,7 @@ impl Site {
                     title: title_of(self, id),
                     share: auth.share[c as usize],
                     rank: auth.rank[c as usize],
-                    score: auth.score[c as usize],
+                    score: auth.score(c as usize),
                     depth: st.depth_of(id),
                 }
             })

@@ -233,7 +233,7 @@ fn write_nodes<W: io::Write>(out: &mut Out<W>, g: &SiteGraph, an: &Analyses) -> 
             depth: an.st.depth_of(id),
             share: c.and_then(|c| auth.share.get(c).copied()),
             rank: c.and_then(|c| auth.rank.get(c).copied()),
-            score: c.and_then(|c| auth.score.get(c).copied()),
+            score: c.filter(|&c| c < auth.share.len()).map(|c| auth.score(c)),
             classic_share: an.classic.share_of(id),
             orphan: orphan.get(id.index()).copied().unwrap_or(false),
         })?;
