@@ -1632,39 +1632,36 @@ mod snapshot_tests {
         let r = Site::restore(&bytes).expect("restore");
         assert_eq!(r.snapshot(), bytes);
         assert_eq!(r.export_json(), s.export_json());
-        // Version 3 writes them whole; bit 11 set there (damage behind the checksum) adds
-        // no root, so the URL check refuses the page.
+        // The field bits of the page whose URL ends in `tail` (one byte without bit 11:
+        // no lang here), given the URL as the snapshot writes it.
+        let bits_after = |b: &[u8], tail: &[u8]| -> usize {
+            let at = b.windows(tail.len()).position(|w| w == tail);
+            at.expect("the URL in the snapshot") + tail.len()
+        };
+        let reseal = |b: &mut Vec<u8>| {
+            let sum = checksum(&b[12..]);
+            b[4..12].copy_from_slice(&sum.to_le_bytes());
+        };
+        // Version 3 writes them whole, and bit 11 set there (damage behind the checksum)
+        // means nothing: the page restores as it was.
         let mut v3 = s.snapshot_with(true, 3);
         assert_eq!(count(&v3, b"https://s.test/"), 4);
         assert!(Site::restore(&v3).is_ok());
-        let whole = b"https://s.test/pricing";
-        let at = v3
-            .windows(whole.len())
-            .position(|w| w == whole)
-            .expect("whole");
-        // The length byte, the URL, then the field bits (one byte: no lang here).
-        let bits_at = at + whole.len();
-        assert!(v3[bits_at] < 0x80);
-        let bits = v3[bits_at];
-        v3.splice(bits_at..=bits_at, [bits | 0x80, 0x10]);
-        let sum = checksum(&v3[12..]);
-        v3[4..12].copy_from_slice(&sum.to_le_bytes());
+        let at = bits_after(&v3, b"https://s.test/pricing");
+        assert!(v3[at] < 0x80);
+        v3.splice(at..=at, [v3[at] | 0x80, 0x10]);
+        reseal(&mut v3);
         assert!(
             Site::restore(&v3).is_ok(),
             "an older version ignores the bit"
         );
+        // In version 4 the bit is what adds the root: without it, "pricing" is no address
+        // and the URL check refuses the page.
         let mut v4 = bytes.clone();
-        let rest = b"pricing";
-        let at = v4
-            .windows(rest.len())
-            .position(|w| w == rest)
-            .expect("rest");
-        let bits_at = at + rest.len();
-        // In version 4 the bit is what adds the root: without it, "pricing" is no address.
-        assert!(v4[bits_at] >= 0x80, "bit 11 set, so two bytes");
-        v4[bits_at + 1] &= !0x10;
-        let sum = checksum(&v4[12..]);
-        v4[4..12].copy_from_slice(&sum.to_le_bytes());
+        let at = bits_after(&v4, b"pricing");
+        assert!(v4[at] >= 0x80, "bit 11 set, so two bytes");
+        v4[at + 1] &= !0x10;
+        reseal(&mut v4);
         assert!(Site::restore(&v4).is_err());
     }
 
