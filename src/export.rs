@@ -956,6 +956,43 @@ fn read_page(r: &mut Reader<'_>, prefix: &str) -> Result<(Page, Option<u32>, Opt
     Ok((page, canonical, redirect_to))
 }
 
+/// A varint of one to three bytes at `pos` of `b` (advancing `pos`), or `None` for any
+/// other (longer, cut short: left to [`Reader::u32`], which reads or rejects it). Kept in
+/// the caller's locals, the position stays out of memory in the restore's hottest loop.
+#[inline(always)]
+fn var3(b: &[u8], pos: &mut usize) -> Option<u32> {
+    let x = u32::from(*b.get(*pos)?);
+    if x < 0x80 {
+        *pos += 1;
+        return Some(x);
+    }
+    let y = u32::from(*b.get(*pos + 1)?);
+    if y < 0x80 {
+        *pos += 2;
+        return Some(x & 0x7F | y << 7);
+    }
+    let z = u32::from(*b.get(*pos + 2)?);
+    if z < 0x80 {
+        *pos += 3;
+        return Some(x & 0x7F | (y & 0x7F) << 7 | z << 14);
+    }
+    None
+}
+
+/// A `u32` varint at `pos` of `r`'s bytes: [`var3`], else [`Reader::u32`].
+#[inline(always)]
+fn u32_at(r: &mut Reader<'_>, pos: &mut usize) -> Result<u32> {
+    match var3(r.b, pos) {
+        Some(v) => Ok(v),
+        None => {
+            r.pos = *pos;
+            let v = r.u32()?;
+            *pos = r.pos;
+            Ok(v)
+        }
+    }
+}
+
 /// One page's links of a snapshot appended to `targets`/`occs`; target
 /// positions (differences within the page when `delta`) are mapped through `ids`, anchors
 /// checked against `na` interned texts.
@@ -969,9 +1006,11 @@ fn read_page_links(
     occs: &mut Vec<Occurrence>,
 ) -> Result<()> {
     let m = r.count()?;
+    let b = r.b;
+    let mut pos = r.pos;
     let mut prev: Option<u32> = None;
     for _ in 0..m {
-        let v = r.u32()?;
+        let v = u32_at(r, &mut pos)?;
         let i = match prev {
             Some(before) if delta => before
                 .checked_add(v)
@@ -983,18 +1022,24 @@ fn read_page_links(
             .get(i as usize)
             .ok_or_else(|| damaged(&format!("page index {i} out of range")))?
             .index() as u32;
+        r.pos = pos;
         let k = r.count()?;
+        pos = r.pos;
+        targets.resize(targets.len() + k, t);
+        occs.reserve(k);
         for _ in 0..k {
-            let anchor = r.u32()?;
-            let order = r.u32()?;
-            let [region, fl, q] = r.fixed::<3>()?;
+            let anchor = u32_at(r, &mut pos)?;
+            let order = u32_at(r, &mut pos)?;
+            let Some(&[region, fl, q]) = b.get(pos..pos + 3) else {
+                return Err(damaged("it ends too early"));
+            };
+            pos += 3;
             if anchor as usize >= na
                 || AnchorCode::from_u8(q & !crate::graph::LIGHTHOUSE_FAILS).is_none()
             {
                 return Err(damaged("bad link occurrence"));
             }
             let region = region_from_u8(region).ok_or_else(|| damaged("bad region"))?;
-            targets.push(t);
             occs.push(Occurrence {
                 anchor,
                 order,
@@ -1004,6 +1049,7 @@ fn read_page_links(
             });
         }
     }
+    r.pos = pos;
     Ok(())
 }
 
@@ -1744,6 +1790,49 @@ mod snapshot_tests {
         }
         .var()
         .is_err());
+    }
+
+    /// The links' reader (`u32_at`: one to three bytes in locals, longer ones through the
+    /// reader) reads every value and length as `Reader::u32` does, from any position, and
+    /// rejects what it rejects.
+    #[test]
+    fn link_varints_read_as_the_reader_reads_them() {
+        let mut values = vec![0u64, 1, 0x7F, u64::from(u32::MAX), u64::from(u32::MAX) + 1];
+        for bits in 1..40 {
+            values.extend([(1u64 << bits) - 1, 1u64 << bits, (1u64 << bits) + 1]);
+        }
+        let mut inputs: Vec<Vec<u8>> = vec![
+            vec![0x81, 0x00],
+            vec![0x80, 0x80, 0x00],
+            vec![0x80, 0x80, 0x80, 0x01],
+            vec![0x80; 11],
+            vec![0x80, 0x80],
+            vec![],
+        ];
+        for &v in &values {
+            let mut w = Writer(vec![0x07]);
+            w.var(v);
+            inputs.push(w.0.clone());
+            inputs.push(w.0[..w.0.len() - 1].to_vec());
+            w.0.push(0x05);
+            inputs.push(w.0);
+        }
+        for bytes in &inputs {
+            for start in 0..bytes.len().min(2) {
+                let mut expected = Reader {
+                    b: bytes,
+                    pos: start,
+                };
+                let want = expected.u32().ok();
+                let mut r = Reader { b: bytes, pos: 0 };
+                let mut pos = start;
+                let got = u32_at(&mut r, &mut pos).ok();
+                assert_eq!(got, want, "{bytes:x?} from {start}");
+                if want.is_some() {
+                    assert_eq!(pos, expected.pos, "{bytes:x?} from {start}: bytes read");
+                }
+            }
+        }
     }
 
     /// The checksum taken in 64 KiB calls is the one-pass checksum earlier builds sealed

@@ -239,11 +239,19 @@ fn links_fit(
     depth: &[Option<u32>],
     justified: &mut [bool],
 ) -> bool {
-    for t in followed_targets(graph, u) {
+    // Each followed occurrence rather than each edge (the same targets, some checked more
+    // than once): one straight pass over the two arrays, without finding the runs.
+    let (targets, occs) = graph.out_slices(u);
+    for (&t, o) in targets.iter().zip(occs) {
+        if !o.followed() {
+            continue;
+        }
         match depth.get(t as usize).copied().flatten() {
             Some(dt) if dt <= du + 1 => {
                 if dt == du + 1 {
-                    justified[t as usize] = true;
+                    if let Some(j) = justified.get_mut(t as usize) {
+                        *j = true;
+                    }
                 }
             }
             _ => return false,
@@ -362,5 +370,62 @@ mod tests {
             updated > 200,
             "most visits were followed incrementally ({updated})"
         );
+    }
+
+    /// Stored depths are taken only when they are this graph's: checked against every
+    /// followed link, including an edge whose first occurrence is nofollow and a later one
+    /// followed, and never against an edge that is nofollow throughout.
+    #[test]
+    fn stored_depths_are_taken_only_when_every_followed_link_fits() {
+        let mut site = Site::new("https://s.test/", Settings::default()).expect("site");
+        let link = |href: &str, nofollow: bool| RawLink {
+            href: format!("https://s.test/{href}"),
+            rel: nofollow.then(|| "nofollow".to_string()),
+            ..Default::default()
+        };
+        let visit = |site: &mut Site, url: &str, links: Vec<RawLink>| {
+            site.ingest(RawObservation {
+                url: format!("https://s.test/{url}"),
+                links,
+                ..Default::default()
+            })
+            .expect("ingest");
+        };
+        // Root → a (nofollow, then followed) → b; root → c (nofollow only); b → c.
+        visit(
+            &mut site,
+            "",
+            vec![link("a", true), link("a", false), link("c", true)],
+        );
+        visit(&mut site, "a", vec![link("b", false)]);
+        visit(&mut site, "b", vec![link("c", false)]);
+        let full = analyse(&site.graph, None);
+        let id = |u: &str| {
+            site.graph
+                .id_of(&format!("https://s.test/{u}"))
+                .expect("page")
+        };
+        let (a, b, c) = (id("a").index(), id("b").index(), id("c").index());
+        assert_eq!(
+            (full.depth[a], full.depth[b], full.depth[c]),
+            (Some(1), Some(2), Some(3))
+        );
+        assert_eq!(
+            from_depths(&site.graph, None, full.depth.clone()),
+            Some(full.clone())
+        );
+        let with = |i: usize, d: Option<u32>| {
+            let mut depth = full.depth.clone();
+            depth[i] = d;
+            from_depths(&site.graph, None, depth)
+        };
+        // a two clicks down: the followed second link from the root says one.
+        assert_eq!(with(a, Some(2)), None);
+        // c one click down: only the nofollow link from the root says so, nothing justifies it.
+        assert_eq!(with(c, Some(1)), None);
+        // c unreached: b's followed link reaches it.
+        assert_eq!(with(c, None), None);
+        // b at a's depth: no source one click above it.
+        assert_eq!(with(b, Some(1)), None);
     }
 }
