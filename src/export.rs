@@ -1023,7 +1023,9 @@ fn read_page_links(
             .ok_or_else(|| damaged(&format!("page index {i} out of range")))?
             .index() as u32;
         r.pos = pos;
-        let k = r.count()?;
+        // An occurrence takes at least 5 bytes: a damaged count reserves no more than the
+        // bytes left could describe.
+        let k = r.count_min(5)?;
         pos = r.pos;
         targets.resize(targets.len() + k, t);
         occs.reserve(k);
