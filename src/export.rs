@@ -1073,18 +1073,18 @@ fn read_u32s_into(r: &mut Reader<'_>, k: usize, v: &mut Vec<u32>) -> Result<()> 
     Ok(())
 }
 
-/// Are the pages `chunk` of a restored `site` normalised addresses of it, each with a
-/// canonical page that matches its declared canonical? Adds the pages known only from
-/// links that no page links to onto `unlinked`. (`buf` is scratch.)
+/// Are the pages of a restored `site` at the indexes `chunk` normalised addresses of it,
+/// each with a canonical page that matches its declared canonical? Adds the pages known
+/// only from links that no page links to onto `unlinked`. (`buf` is scratch.)
 #[inline(never)]
 fn check_pages(
     site: &Site,
-    chunk: &[PageId],
+    chunk: std::ops::Range<usize>,
     buf: &mut String,
     unlinked: &mut Vec<PageId>,
 ) -> Result<()> {
     let norm = site.graph.normalizer();
-    for &id in chunk {
+    for id in chunk.map(PageId::new) {
         let Some(p) = site.graph.page(id) else {
             continue;
         };
@@ -1374,11 +1374,16 @@ impl Site {
         }?;
         // Every page must be a normalised address of the site, as ingest makes them (in
         // calls of `CHUNK` pages, as the restore reads them).
-        let ids: Vec<PageId> = site.graph.page_ids().collect();
+        let bound = site.graph.index_bound();
         let mut buf = String::new();
         let mut unlinked = Vec::new();
-        for chunk in ids.chunks(CHUNK) {
-            check_pages(&site, chunk, &mut buf, &mut unlinked)?;
+        for start in (0..bound).step_by(CHUNK) {
+            check_pages(
+                &site,
+                start..bound.min(start + CHUNK),
+                &mut buf,
+                &mut unlinked,
+            )?;
         }
         // A page known only from links that nothing links to (damage behind a valid
         // checksum) is dropped, as a visit or an import drops one.
