@@ -47,6 +47,12 @@ const api = globalThis.browser?.runtime?.getURL ? globalThis.browser : globalThi
 
 const VERSION = api.runtime.getManifest().version;
 const COMPACT_EVERY = 50;
+// After a burst of visits the journal is folded into a snapshot once the site has had no
+// visit for this long, so that the next wake restores a snapshot whose shares and depths
+// are the graph's: each journal entry replayed at a wake makes the first report rank and
+// search the site again (at 100k pages, ~100 ms more; docs/BENCHMARKS.md "Run 14"). Well
+// under the 30 s a browser lets an idle worker live.
+const IDLE_COMPACT_MS = 5000;
 const SCRIPT_PREFIX = "linkflow:";
 
 let wasmOk = false;
@@ -66,6 +72,7 @@ ready.catch((e) => console.error("Linkflow: the wasm core failed to load", e));
  *   lastKey: number | null,      // newest journal key ingested
  *   seq: number,                 // snapshot sequence number
  *   skipped: number,             // journal entries the core refused on replay
+ *   idle: number | null,         // timer of the compaction after the last visit
  * }
  */
 const sites = new Map();
@@ -112,7 +119,7 @@ function scriptId(origin) {
 // ------------------------------------------------------------------ loading
 
 function newEntry(record) {
-  return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0 };
+  return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0, idle: null };
 }
 
 // The core reads an observation faster as JSON text (`ingestJson`) than as an object:
@@ -198,6 +205,9 @@ async function doLoad() {
   sites.clear();
   for (const e of entries) sites.set(e.record.origin, e);
   mark("loaded");
+  // Visits the last worker journaled but did not fold in (it stopped within
+  // IDLE_COMPACT_MS of them) are folded in once this one is idle too.
+  for (const e of entries) if (e.site && e.pending > 0) compactWhenIdle(e);
   // Not awaited: the first answer does not wait for it; track/untrack queue behind it.
   serialisedAdmin(syncRegistrations).catch((e) => console.warn("Linkflow: registration check failed", e));
 }
@@ -345,6 +355,22 @@ function serialised(entry, fn) {
   const run = entry.chain.then(fn, fn);
   entry.chain = run.catch(() => {});
   return run;
+}
+
+/** Compacts the site once no visit has come for IDLE_COMPACT_MS (restarted by each visit). */
+function compactWhenIdle(entry) {
+  clearTimeout(entry.idle);
+  entry.idle = setTimeout(() => {
+    entry.idle = null;
+    serialised(entry, async () => {
+      // Still this site's entry (not cleared or removed since), with visits to fold in, and
+      // no journal entry the core refused on replay (those go only when the user exports,
+      // or with the next 50 visits, as before).
+      if (sites.get(entry.record.origin) !== entry || !entry.site || entry.pending === 0) return;
+      if (entry.skipped > 0) return;
+      await compactNow(entry);
+    }).catch((e) => console.warn("Linkflow: compaction failed", e));
+  }, IDLE_COMPACT_MS);
 }
 
 async function compactNow(entry) {
@@ -497,6 +523,7 @@ const handlers = {
         if (entry.site && entry.pending >= COMPACT_EVERY) {
           await compactNow(entry).catch((e) => console.warn("Linkflow: compaction failed", e));
         }
+        if (entry.site && entry.pending > 0) compactWhenIdle(entry);
         if (sender.tab?.id != null) badgeSoon(entry, sender.tab.id, url);
         return { summary };
       });

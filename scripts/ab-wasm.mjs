@@ -10,7 +10,8 @@
 // `cold-restore` restores each build's own snapshot of the 100,000-page site and answers
 // one page report, each time in a fresh node process (fresh wasm memory, unoptimised code,
 // as in a woken worker), the builds in turns (default 16 rounds); it compares restore +
-// first report.
+// first report. With `--journal K` each restore first replays K visits written after the
+// snapshot (pages revisited with one link replaced), as a worker replays its journal.
 // Prints each build's median and minimum, and B/A per round (median, rounds B was faster).
 import fs from "node:fs";
 import os from "node:os";
@@ -20,17 +21,20 @@ import { fileURLToPath } from "node:url";
 
 // A child of `cold-restore`: one restore and one report, printed as JSON.
 if (process.argv[2] === "--cold-child") {
-  const [, , , dir, snap, pages] = process.argv;
+  const [, , , dir, snap, pages, journalFile] = process.argv;
   const m = await import(`file://${path.resolve(dir)}/linkflow.js`);
   m.initSync({ module: fs.readFileSync(`${path.resolve(dir)}/linkflow_bg.wasm`) });
   const bytes = new Uint8Array(fs.readFileSync(snap));
   const url = m.benchUrl(Number(pages), 10, 1, Math.min(5000, Number(pages) - 1));
+  const journal = journalFile ? JSON.parse(fs.readFileSync(journalFile, "utf8")) : [];
   const t0 = performance.now();
   const site = m.LinkflowSite.restore(bytes);
   const t1 = performance.now();
-  site.pageReport(url);
+  for (const [json, at] of journal) site.ingestJson(json, at);
   const t2 = performance.now();
-  console.log(JSON.stringify({ restore: t1 - t0, report: t2 - t1 }));
+  site.pageReport(url);
+  const t3 = performance.now();
+  console.log(JSON.stringify({ restore: t1 - t0, replay: t2 - t1, report: t3 - t2 }));
   process.exit(0);
 }
 
@@ -42,11 +46,12 @@ const opt = (name, dflt) => {
 const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1].startsWith("--")));
 const [dirA, dirB, mode = "pagerank"] = positional;
 if (!dirA || !dirB || !["pagerank", "ingest", "cold-restore"].includes(mode)) {
-  console.error("usage: node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest|cold-restore] [--pages N] [--rounds N]");
+  console.error("usage: node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest|cold-restore] [--pages N] [--rounds N] [--journal K]");
   process.exit(2);
 }
 const pages = opt("--pages", mode === "pagerank" ? 1000000 : 100000);
 const rounds = opt("--rounds", { pagerank: 20, ingest: 300, "cold-restore": 16 }[mode]);
+const journalLength = opt("--journal", 0);
 const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 if (mode === "cold-restore") {
@@ -62,17 +67,27 @@ if (mode === "cold-restore") {
     const site = m.benchSite(pages, 10, 1);
     fs.writeFileSync(snap, site.snapshot()); // ranks first, as a worker's snapshot does
     site.free();
-    builds.push({ dir, snap, t: [] });
+    // Visits after the snapshot: spread pages, each with its last link replaced.
+    const journal = [];
+    for (let k = 0; k < journalLength; k++) {
+      const o = m.benchObservation(pages, 10, 1, Math.floor(((k * 7919 + 17) % 1000) * (pages / 1000)));
+      o.links.pop();
+      o.links.push({ href: m.benchUrl(pages, 10, 1, (k * 104729 + 3) % pages), text: `Visit ${k} link` });
+      journal.push([JSON.stringify(o), o.url]);
+    }
+    const journalFile = path.join(tmp, `journal-${i}.json`);
+    fs.writeFileSync(journalFile, JSON.stringify(journal));
+    builds.push({ dir, snap, journalFile, t: [] });
   }
   const self = fileURLToPath(import.meta.url);
   const ratios = [];
   for (let i = 0; i < rounds; i++) {
     for (const b of i % 2 ? builds : [...builds].reverse()) {
-      const out = execFileSync(process.execPath, [self, "--cold-child", b.dir, b.snap, String(pages)], {
+      const out = execFileSync(process.execPath, [self, "--cold-child", b.dir, b.snap, String(pages), b.journalFile], {
         encoding: "utf8",
       });
       const r = JSON.parse(out.trim().split("\n").pop());
-      b.t.push({ ...r, total: r.restore + r.report });
+      b.t.push({ ...r, total: r.restore + r.replay + r.report });
     }
     ratios.push(builds[1].t[i].total / builds[0].t[i].total);
   }
@@ -80,7 +95,9 @@ if (mode === "cold-restore") {
   for (const b of builds) {
     const f = (k) => med(b.t.map((x) => x[k])).toFixed(1);
     console.log(
-      `${b.dir}: restore median ${f("restore")} ms, first report ${f("report")} ms, ` +
+      `${b.dir}: restore median ${f("restore")} ms, ` +
+        (journalLength ? `replay of ${journalLength} ${f("replay")} ms, ` : "") +
+        `first report ${f("report")} ms, ` +
         `both ${f("total")} (min ${Math.min(...b.t.map((x) => x.total)).toFixed(1)})`,
     );
   }

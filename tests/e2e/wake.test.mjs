@@ -4,7 +4,7 @@
 // the same graph.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ask, delay, close } from "./lib/ext.mjs";
+import { ask, delay, close, waitFor } from "./lib/ext.mjs";
 import { browseDemo, pageReport, stats } from "./lib/demo.mjs";
 import { withTrackedDemo } from "./lib/tracked.mjs";
 
@@ -22,7 +22,7 @@ function storedForm(ctl, origin) {
     const journal = await get(tx.objectStore("journal").index("origin").count(IDBKeyRange.only(origin)));
     db.close();
     const b = snap?.bytes;
-    return { form: b instanceof Blob ? "Blob" : b instanceof Uint8Array ? "Uint8Array" : typeof b, size: b?.size ?? b?.length ?? 0, journal };
+    return { form: b instanceof Blob ? "Blob" : b instanceof Uint8Array ? "Uint8Array" : typeof b, size: b?.size ?? b?.length ?? 0, seq: snap?.seq ?? 0, journal };
   }, origin);
 }
 
@@ -84,5 +84,47 @@ test("a woken worker restores the stored snapshot (Blob or older Uint8Array) and
     }
     stored = await storedForm(ctl, origin);
     t.diagnostic(`after the kills: snapshot ${stored.form}, ${stored.journal} journal entries`);
+  });
+});
+
+test("visits are folded into a snapshot once the site has had none for a few seconds, also those a stopped worker left", async () => {
+  await withTrackedDemo("idle", async ({ context, origin, ctl }) => {
+    const tab = await context.newPage();
+    const journaled = (what) =>
+      waitFor(async () => {
+        const s = await storedForm(ctl, origin);
+        return s.journal >= 1 && s;
+      }, { what });
+    const folded = (what, after) =>
+      waitFor(async () => {
+        const s = await storedForm(ctl, origin);
+        return s.journal === 0 && s.seq > after.seq && s;
+      }, { timeout: 30_000, interval: 250, what });
+
+    // A visit, then nothing: no export and far fewer than 50 visits, yet the journal goes.
+    await tab.goto(`${origin}/`, { waitUntil: "load" });
+    const first = await journaled("the first visit journaled");
+    const compacted = await folded("the idle worker's compaction", first);
+    assert.equal(compacted.form, "Blob");
+    assert.ok(compacted.size > 0);
+    const before = { stats: await stats(ctl, `${origin}/`), menu: await pageReport(ctl, `${origin}/menu.html`) };
+
+    // A visit the worker journals and is stopped right after, before it could fold it in:
+    // the next worker replays it and folds it in once it is idle in turn.
+    const cdp = await context.newCDPSession(ctl);
+    await cdp.send("ServiceWorker.enable");
+    await tab.goto(`${origin}/menu.html`, { waitUntil: "load" });
+    const second = await journaled("the second visit journaled");
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    const woken = { stats: await stats(ctl, `${origin}/`), menu: await pageReport(ctl, `${origin}/menu.html`) };
+    assert.equal(woken.menu.known, true, "the journaled visit replayed");
+    assert.equal(woken.menu.state, "visited");
+    await folded("the woken worker's compaction", second);
+
+    // The folded state is the same graph: woken from the snapshot alone, it answers alike.
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    const after = { stats: await stats(ctl, `${origin}/`), menu: await pageReport(ctl, `${origin}/menu.html`) };
+    assert.ok(close(after, woken), `${JSON.stringify(woken.stats)} → ${JSON.stringify(after.stats)}`);
+    assert.ok(after.stats.pages >= before.stats.pages, JSON.stringify(after.stats));
   });
 });
