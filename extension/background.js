@@ -47,12 +47,15 @@ const api = globalThis.browser?.runtime?.getURL ? globalThis.browser : globalThi
 
 const VERSION = api.runtime.getManifest().version;
 const COMPACT_EVERY = 50;
-// After a burst of visits the journal is folded into a snapshot once the site has had no
-// visit for this long, so that the next wake restores a snapshot whose shares and depths
-// are the graph's: each journal entry replayed at a wake makes the first report rank and
-// search the site again (at 100k pages, ~100 ms more; docs/BENCHMARKS.md "Run 14"). Well
-// under the 30 s a browser lets an idle worker live.
-const IDLE_COMPACT_MS = 5000;
+// The journal is folded into a snapshot once the site has had no visit for this long, so
+// that the next wake restores a snapshot whose shares and depths are the graph's: a journal
+// entry replayed at a wake makes the first report rank the site again (at 100k pages,
+// ~100 ms more; docs/BENCHMARKS.md "Run 14"). A wake follows only an idle stretch of 30 s
+// (when the browser stops an idle worker), so the fold waits most of that: a pause shorter
+// than this, while someone reads a page, writes no snapshot (17 MB at 100k pages), and the
+// fold still ends well before the browser stops the worker (if it is stopped mid-write,
+// the old snapshot and the journal stay: `store.compact` is one transaction).
+const IDLE_COMPACT_MS = 20000;
 const SCRIPT_PREFIX = "linkflow:";
 
 let wasmOk = false;

@@ -87,7 +87,7 @@ test("a woken worker restores the stored snapshot (Blob or older Uint8Array) and
   });
 });
 
-test("visits are folded into a snapshot once the site has had none for a few seconds, also those a stopped worker left", async () => {
+test("visits are folded into a snapshot once the site has had none for 20 s, also those a stopped worker left", async () => {
   await withTrackedDemo("idle", async ({ context, origin, ctl }) => {
     const tab = await context.newPage();
     const journaled = (what) =>
@@ -99,7 +99,7 @@ test("visits are folded into a snapshot once the site has had none for a few sec
       waitFor(async () => {
         const s = await storedForm(ctl, origin);
         return s.journal === 0 && s.seq > after.seq && s;
-      }, { timeout: 30_000, interval: 250, what });
+      }, { timeout: 45_000, interval: 250, what }); // the worker waits 20 s without visits
 
     // A visit, then nothing: no export and far fewer than 50 visits, yet the journal goes.
     await tab.goto(`${origin}/`, { waitUntil: "load" });
