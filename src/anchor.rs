@@ -288,8 +288,16 @@ fn is_generic_clean(name: &str) -> bool {
         return key.is_empty() || is_generic_key(&key);
     }
     // ASCII and clean (single inner spaces, no controls): `normalize` only lowercases and
-    // trims the edges, and ASCII edge junk does not depend on case.
-    let trimmed = name.trim_matches(is_edge_junk);
+    // trims the edges, and ASCII edge junk does not depend on case. Trimmed as bytes: for
+    // an ASCII character `is_edge_junk` is a space or ASCII punctuation.
+    let junk = |b: &u8| *b == b' ' || b.is_ascii_punctuation();
+    let bytes = name.as_bytes();
+    let start = bytes.iter().position(|b| !junk(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !junk(b))
+        .map_or(start, |e| e + 1);
+    let trimmed = bytes.get(start..end).unwrap_or(&[]);
     if trimmed.is_empty() {
         return true;
     }
@@ -299,7 +307,7 @@ fn is_generic_clean(name: &str) -> bool {
     }
     let mut buf = [0u8; GENERIC_KEY_BUF];
     let key = &mut buf[..trimmed.len()];
-    key.copy_from_slice(trimmed.as_bytes());
+    key.copy_from_slice(trimmed);
     key.make_ascii_lowercase();
     std::str::from_utf8(key).is_ok_and(|k| set.phrases.contains(k))
 }
