@@ -15,7 +15,8 @@
 // copied to a temporary folder with one extra empty page, bench.html, so timings run in an
 // extension page (same V8, same wasm, same IndexedDB as the worker). The cold wake is timed
 // in the real service worker: a 100k-page snapshot is written to IndexedDB through
-// extension/storage.js, the worker is stopped (CDP), and a pageReport message wakes it.
+// extension/storage.js, the worker is stopped (CDP), and a pageReport message wakes it;
+// then the same with one visit in the journal after the snapshot (cold_wake_journal1_100k).
 // Prints one JSON document on stdout; progress on stderr.
 
 import fs from "node:fs";
@@ -552,9 +553,15 @@ async function main() {
       const t3 = performance.now();
       s2.free();
       site.free();
+      // A visit after the snapshot (a page revisited with one link replaced), for the wakes
+      // that replay a journal entry.
+      const o = m.benchObservation(SMALL, LPP, SEED, Math.floor(SMALL / 3));
+      o.links.pop();
+      o.links.push({ href: m.benchUrl(SMALL, LPP, SEED, 7), text: "A link added since the snapshot" });
       return { snapshot_bytes: bytes.length, idb_read_ms: t1 - t0, restore_ms: t2 - t1, first_report_ms: t3 - t2,
-               body: m.benchUrl(SMALL, LPP, SEED, Math.min(5000, SMALL - 1)) };
+               body: m.benchUrl(SMALL, LPP, SEED, Math.min(5000, SMALL - 1)), visit: JSON.stringify(o) };
     }, common);
+    const { visit, ...setupFigures } = setup;
     // Wake the worker from a page that never loaded the wasm: V8 shares a compiled module
     // between the isolates of a process, so a page still holding it would spare the worker
     // its compilation (and hand it code already optimised by the setup).
@@ -564,6 +571,8 @@ async function main() {
     const cdp = await context.newCDPSession(page);
     await cdp.send("HeapProfiler.collectGarbage");
     await cdp.send("ServiceWorker.enable");
+    // REPS wakes, each answering one pageReport: the times and the worker's marks.
+    const wakeLoop = async () => {
     const wakes = [];
     const steps = [];
     for (let k = 0; k < REPS; k++) {
@@ -592,10 +601,21 @@ async function main() {
     }
     const timeline = {};
     for (const key of Object.keys(steps[0].timeline)) timeline[key] = med(steps.map((x) => x.timeline[key] ?? NaN));
-    out.results.cold_wake_100k = { ...setup, worker_wake_to_report_ms: s[s.length >> 1], runs: wakes,
-                                   worker_breakdown_ms: breakdown, worker_timeline_ms: timeline,
-                                   worker_breakdown_runs: steps };
+    return { worker_wake_to_report_ms: s[s.length >> 1], runs: wakes, worker_breakdown_ms: breakdown,
+             worker_timeline_ms: timeline, worker_breakdown_runs: steps };
+    };
+    out.results.cold_wake_100k = { ...setupFigures, ...(await wakeLoop()) };
     log(`  cold_wake_100k: ${JSON.stringify({ ...out.results.cold_wake_100k, worker_breakdown_runs: undefined })}`);
+    // The same wakes with one visit in the journal after the snapshot (what a worker stopped
+    // before it folded the journal in leaves): the woken worker replays it, and its first
+    // report cannot take the stored shares. (Each wake is stopped long before the worker
+    // would fold the visit in.)
+    await page.evaluate(async (json) => {
+      const store = await import(chrome.runtime.getURL("storage.js"));
+      await store.appendJournal("https://synth.test", json);
+    }, visit);
+    out.results.cold_wake_journal1_100k = await wakeLoop();
+    log(`  cold_wake_journal1_100k: ${JSON.stringify({ ...out.results.cold_wake_journal1_100k, worker_breakdown_runs: undefined })}`);
     await page.close();
     // Memory per occurrence as the worker holds a site after a wake: a fresh wasm instance,
     // the snapshot read from IndexedDB, wasm memory growth across the restore.
