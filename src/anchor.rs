@@ -288,14 +288,15 @@ fn is_generic_clean(name: &str) -> bool {
         return key.is_empty() || is_generic_key(&key);
     }
     // ASCII and clean (single inner spaces, no controls): `normalize` only lowercases and
-    // trims the edges, and ASCII edge junk does not depend on case. Trimmed as bytes: for
-    // an ASCII character `is_edge_junk` is a space or ASCII punctuation.
-    let junk = |b: &u8| *b == b' ' || b.is_ascii_punctuation();
+    // trims the edges, and ASCII edge junk does not depend on case. Trimmed as bytes.
     let bytes = name.as_bytes();
-    let start = bytes.iter().position(|b| !junk(b)).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|&b| !is_edge_junk_ascii(b))
+        .unwrap_or(bytes.len());
     let end = bytes
         .iter()
-        .rposition(|b| !junk(b))
+        .rposition(|&b| !is_edge_junk_ascii(b))
         .map_or(start, |e| e + 1);
     let trimmed = bytes.get(start..end).unwrap_or(&[]);
     if trimmed.is_empty() {
@@ -605,11 +606,16 @@ fn clean(s: &str) -> String {
     out
 }
 
+/// [`is_edge_junk`] of an ASCII byte: a space or ASCII punctuation (a byte above 0x7F is
+/// never ASCII punctuation).
+fn is_edge_junk_ascii(b: u8) -> bool {
+    b == b' ' || b.is_ascii_punctuation()
+}
+
 /// Punctuation, arrows, bullets and brackets stripped from both ends of a name before
 /// it is compared with the generic phrases.
 fn is_edge_junk(c: char) -> bool {
-    c == ' '
-        || c.is_ascii_punctuation()
+    u8::try_from(c).is_ok_and(is_edge_junk_ascii)
         || matches!(
             c,
             '\u{00A1}' | '\u{00AB}' | '\u{00B7}' | '\u{00BB}' | '\u{00BF}'

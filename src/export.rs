@@ -803,15 +803,8 @@ impl<'a> Reader<'a> {
     #[cold]
     fn var_long(&mut self) -> Result<u64> {
         // Two or three bytes (anchor ids of a large site take three) without the loop.
-        if let Some(&[x @ 0x80..=0xFF, y, z]) = self.b.get(self.pos..self.pos + 3) {
-            if y < 0x80 {
-                self.pos += 2;
-                return Ok(u64::from(x & 0x7F) | u64::from(y) << 7);
-            }
-            if z < 0x80 {
-                self.pos += 3;
-                return Ok(u64::from(x & 0x7F) | u64::from(y & 0x7F) << 7 | u64::from(z) << 14);
-            }
+        if let Some(v) = var3(self.b, &mut self.pos) {
+            return Ok(u64::from(v));
         }
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {

@@ -138,13 +138,11 @@ fn in_table(b: u8, table: &[bool; 128]) -> bool {
     table.get(usize::from(b)).copied().unwrap_or(false)
 }
 
-/// The path and query of `rest` (what follows a site root's `/`) when the fast path keeps
-/// them as written: every path byte in [`FAST_PATH_BYTES`], no `.` or `..` segment, every
-/// query byte in [`FAST_QUERY_BYTES`]; the fragment is dropped (rule 3; the parser never
-/// fails on it). One pass over the bytes, where splitting at `#`, at `?` and at each `/`
-/// took four.
-fn fast_parts(rest: &str) -> Option<(&str, Option<&str>)> {
-    let b = rest.as_bytes();
+/// The plain path at the start of `b` (what follows a site root's `/`): where it ends (the
+/// first byte not in [`FAST_PATH_BYTES`], or the end) and where its last segment starts;
+/// `None` when a segment of it is `.` or `..`. One pass over the bytes.
+#[inline(always)]
+fn plain_path(b: &[u8]) -> Option<(usize, usize)> {
     let dot_segment = |seg: &[u8]| matches!(seg, b"." | b"..");
     let mut seg = 0;
     let mut i = 0;
@@ -159,9 +157,17 @@ fn fast_parts(rest: &str) -> Option<(&str, Option<&str>)> {
         }
         i += 1;
     }
-    if dot_segment(&b[seg..i]) {
-        return None;
-    }
+    (!dot_segment(&b[seg..i])).then_some((i, seg))
+}
+
+/// The path and query of `rest` (what follows a site root's `/`) when the fast path keeps
+/// them as written: every path byte in [`FAST_PATH_BYTES`], no `.` or `..` segment, every
+/// query byte in [`FAST_QUERY_BYTES`]; the fragment is dropped (rule 3; the parser never
+/// fails on it). One pass over the bytes, where splitting at `#`, at `?` and at each `/`
+/// took four.
+fn fast_parts(rest: &str) -> Option<(&str, Option<&str>)> {
+    let b = rest.as_bytes();
+    let (i, _) = plain_path(b)?;
     let path = rest.get(..i)?;
     match b.get(i) {
         None | Some(b'#') => Some((path, None)),
@@ -644,26 +650,13 @@ impl Normalizer {
     #[inline(never)]
     fn plain_path_is_normal(&self, rest: &str) -> bool {
         let b = rest.as_bytes();
-        let mut seg = 0;
-        for (i, &c) in b.iter().enumerate() {
-            if !FAST_PATH_BYTES
-                .get(usize::from(c))
-                .copied()
-                .unwrap_or(false)
-            {
-                return false;
-            }
-            if c == b'/' {
-                if matches!(&b[seg..i], b"." | b"..") {
-                    return false;
-                }
-                seg = i + 1;
-            }
-        }
-        let last = &b[seg..];
-        if matches!(last, b"." | b"..") {
+        let Some((end, seg)) = plain_path(b) else {
+            return false;
+        };
+        if end != b.len() {
             return false;
         }
+        let last = &b[seg..];
         // The path is `/` followed by `rest`.
         if self.config.strip_index && matches!(last, b"index.html" | b"index.htm") {
             return false;
