@@ -573,36 +573,36 @@ async function main() {
     await cdp.send("ServiceWorker.enable");
     // REPS wakes, each answering one pageReport: the times and the worker's marks.
     const wakeLoop = async () => {
-    const wakes = [];
-    const steps = [];
-    for (let k = 0; k < REPS; k++) {
-      await cdp.send("ServiceWorker.stopAllWorkers");
-      await new Promise((r) => setTimeout(r, 300));
-      const t0 = Date.now();
-      const r = await page.evaluate(async (url) => {
-        const sent = performance.timeOrigin + performance.now();
-        const ans = await chrome.runtime.sendMessage({ type: "pageReport", url });
-        return { ok: ans?.ok === true, error: ans?.error, sent, received: performance.timeOrigin + performance.now() };
-      }, setup.body);
-      const dt = Date.now() - t0;
-      if (!r.ok) throw new Error(`pageReport after wake failed: ${String(r.error).slice(0, 300)}`);
-      wakes.push(dt);
-      // The woken worker's own marks (extension/background.js `wake`): ms since it started.
-      // (Playwright keeps one Worker object for the extension's worker across restarts.)
-      const sw = context.serviceWorkers().find((x) => x.url().startsWith(`chrome-extension://${id}/`));
-      const w = await sw.evaluate(() => ({ origin: performance.timeOrigin, ...globalThis.linkflowWake }));
-      steps.push(wakeSteps(r, w));
-    }
-    const s = [...wakes].sort((a, b) => a - b);
-    const med = (v) => { const x = [...v].sort((a, b) => a - b); return x[x.length >> 1]; };
-    const breakdown = {};
-    for (const key of Object.keys(steps[0])) {
-      if (key !== "timeline") breakdown[key] = +med(steps.map((x) => x[key])).toFixed(1);
-    }
-    const timeline = {};
-    for (const key of Object.keys(steps[0].timeline)) timeline[key] = med(steps.map((x) => x.timeline[key] ?? NaN));
-    return { worker_wake_to_report_ms: s[s.length >> 1], runs: wakes, worker_breakdown_ms: breakdown,
-             worker_timeline_ms: timeline, worker_breakdown_runs: steps };
+      const wakes = [];
+      const steps = [];
+      for (let k = 0; k < REPS; k++) {
+        await cdp.send("ServiceWorker.stopAllWorkers");
+        await new Promise((r) => setTimeout(r, 300));
+        const t0 = Date.now();
+        const r = await page.evaluate(async (url) => {
+          const sent = performance.timeOrigin + performance.now();
+          const ans = await chrome.runtime.sendMessage({ type: "pageReport", url });
+          return { ok: ans?.ok === true, error: ans?.error, sent, received: performance.timeOrigin + performance.now() };
+        }, setup.body);
+        const dt = Date.now() - t0;
+        if (!r.ok) throw new Error(`pageReport after wake failed: ${String(r.error).slice(0, 300)}`);
+        wakes.push(dt);
+        // The woken worker's own marks (extension/background.js `wake`): ms since it started.
+        // (Playwright keeps one Worker object for the extension's worker across restarts.)
+        const sw = context.serviceWorkers().find((x) => x.url().startsWith(`chrome-extension://${id}/`));
+        const w = await sw.evaluate(() => ({ origin: performance.timeOrigin, ...globalThis.linkflowWake }));
+        steps.push(wakeSteps(r, w));
+      }
+      const s = [...wakes].sort((a, b) => a - b);
+      const med = (v) => { const x = [...v].sort((a, b) => a - b); return x[x.length >> 1]; };
+      const breakdown = {};
+      for (const key of Object.keys(steps[0])) {
+        if (key !== "timeline") breakdown[key] = +med(steps.map((x) => x[key])).toFixed(1);
+      }
+      const timeline = {};
+      for (const key of Object.keys(steps[0].timeline)) timeline[key] = med(steps.map((x) => x.timeline[key] ?? NaN));
+      return { worker_wake_to_report_ms: s[s.length >> 1], runs: wakes, worker_breakdown_ms: breakdown,
+               worker_timeline_ms: timeline, worker_breakdown_runs: steps };
     };
     out.results.cold_wake_100k = { ...setupFigures, ...(await wakeLoop()) };
     log(`  cold_wake_100k: ${JSON.stringify({ ...out.results.cold_wake_100k, worker_breakdown_runs: undefined })}`);
