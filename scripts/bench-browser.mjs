@@ -8,6 +8,8 @@
 //                                                      [--ext DIR]  (default: extension/)
 //                                                      [--native BIN|none]  (PageRank: wasm and
 //                                                      native in turns; default target/release/linkflow-bench)
+//                                                      [--busy N]  (N processes spin on a core
+//                                                      each for the whole run: figures under load)
 //   (`ingest` times the 5,000-link ingest as the worker makes it, `ingestJson(text, url)`
 //   on the JSON text the content script sends, beside `ingest(object)`, in one page)
 //
@@ -22,7 +24,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -44,6 +46,13 @@ const EXT = path.resolve(opt("--ext", path.join(ROOT, "extension")));
 // --native BIN: the native benchmark binary the PageRank group runs in turns with wasm
 // (default target/release/linkflow-bench; skipped when absent, or with --native none).
 const NATIVE = opt("--native", path.join(ROOT, "target/release/linkflow-bench"));
+// --busy N: N other processes, each spinning on a core for the whole run, so that figures
+// "with a core taken" come from a command too (on this 2-core machine, --busy 1).
+const BUSY = Number(opt("--busy", 0));
+if (!Number.isInteger(BUSY) || BUSY < 0) {
+  console.error("bench-browser: --busy takes a number of processes (0, 1, …)");
+  process.exit(2);
+}
 // The benchmark entry points (BenchGraph, benchSite…) exist only in a wasm built with
 // `--features bench`; the shipped extension leaves them out.
 if (!fs.readFileSync(path.join(PKG, "linkflow.js"), "utf8").includes("BenchGraph")) {
@@ -110,7 +119,18 @@ function wakeSteps(r, w) {
   return out;
 }
 
+/** Starts `n` processes that spin until this one exits. */
+function startBusy(n) {
+  const kids = [];
+  for (let i = 0; i < n; i++) {
+    kids.push(spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
+  }
+  process.on("exit", () => kids.forEach((k) => k.kill("SIGKILL")));
+  return kids;
+}
+
 async function main() {
+  const busy = startBusy(BUSY);
   const extDir = prepareExtension();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "linkflow-bench-profile-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -122,7 +142,8 @@ async function main() {
       "--disable-dev-shm-usage", `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`,
     ],
   });
-  const out = { date: new Date().toISOString(), quick: QUICK, reps: REPS, pkg: PKG, ext: EXT, results: {} };
+  const out = { date: new Date().toISOString(), quick: QUICK, reps: REPS, pkg: PKG, ext: EXT,
+                busy: busy.length, loadavg: os.loadavg(), results: {} };
   try {
     let sw = context.serviceWorkers().find((w) => w.url().startsWith("chrome-extension://"));
     if (!sw) sw = await context.waitForEvent("serviceworker", { timeout: 20_000 });
@@ -639,6 +660,7 @@ async function main() {
     });
     }
   } finally {
+    busy.forEach((k) => k.kill("SIGKILL"));
     await context.close().catch(() => {});
     fs.rmSync(extDir, { recursive: true, force: true });
     fs.rmSync(userDataDir, { recursive: true, force: true });
