@@ -1126,10 +1126,10 @@ fn snapshot_checksum(b: &[u8]) -> u64 {
     h ^ (h >> 32)
 }
 
-/// Rewrites the checksum of "LFS2"–"LFS4" bytes so that they pass it.
+/// Rewrites the checksum of "LFS2"–"LFS5" bytes so that they pass it.
 fn reseal(b: &mut [u8]) {
-    if b.len() >= 12 && (b.starts_with(b"LFS2") || b.starts_with(b"LFS3") || b.starts_with(b"LFS4"))
-    {
+    let sealed = [b"LFS2", b"LFS3", b"LFS4", b"LFS5"];
+    if b.len() >= 12 && sealed.iter().any(|m| b.starts_with(&m[..])) {
         let sum = snapshot_checksum(&b[12..]);
         b[4..12].copy_from_slice(&sum.to_le_bytes());
     }
@@ -1184,11 +1184,12 @@ fn restore_never_panics() {
             }
             _ => {
                 let n = rng.below(300);
-                let mut b = match rng.below(4) {
+                let mut b = match rng.below(5) {
                     0 => b"LFS1".to_vec(),
                     1 => b"LFS2\0\0\0\0\0\0\0\0".to_vec(),
                     2 => b"LFS3\0\0\0\0\0\0\0\0".to_vec(),
-                    _ => b"LFS4\0\0\0\0\0\0\0\0".to_vec(),
+                    3 => b"LFS4\0\0\0\0\0\0\0\0".to_vec(),
+                    _ => b"LFS5\0\0\0\0\0\0\0\0".to_vec(),
                 };
                 b.extend(rng.bytes(n));
                 reseal(&mut b);
