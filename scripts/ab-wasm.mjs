@@ -12,6 +12,8 @@
 // as in a woken worker), the builds in turns (default 16 rounds); it compares restore +
 // first report. With `--journal K` each restore first replays K visits written after the
 // snapshot (pages revisited with one link replaced), as a worker replays its journal.
+// Node flags given to this script reach those processes (`node --no-wasm-tier-up …`), and
+// `taskset -c 1 node …` holds them to one core.
 // Prints each build's median and minimum, and B/A per round (median, rounds B was faster).
 import fs from "node:fs";
 import os from "node:os";
@@ -83,7 +85,9 @@ if (mode === "cold-restore") {
   const ratios = [];
   for (let i = 0; i < rounds; i++) {
     for (const b of i % 2 ? builds : [...builds].reverse()) {
-      const out = execFileSync(process.execPath, [self, "--cold-child", b.dir, b.snap, String(pages), b.journalFile], {
+      // The children get this process's node flags (e.g. `node --no-wasm-tier-up …`).
+      const argv = [...process.execArgv, self, "--cold-child", b.dir, b.snap, String(pages), b.journalFile];
+      const out = execFileSync(process.execPath, argv, {
         encoding: "utf8",
       });
       const r = JSON.parse(out.trim().split("\n").pop());
