@@ -1043,16 +1043,7 @@ fn read_kinds(r: &mut Reader<'_>) -> Result<Vec<Kind>> {
     if k > usize::from(KIND_ESCAPE) {
         return Err(damaged("too many occurrence kinds"));
     }
-    (0..k)
-        .map(|_| {
-            let [region, flags, quality] = r.fixed::<3>()?;
-            let region = region_from_u8(region).ok_or_else(|| damaged("bad region"))?;
-            if AnchorCode::from_u8(quality & !crate::graph::LIGHTHOUSE_FAILS).is_none() {
-                return Err(damaged("bad link occurrence"));
-            }
-            Ok((region, flags, quality))
-        })
-        .collect()
+    (0..k).map(|_| kind_bytes(r.b, &mut r.pos)).collect()
 }
 
 /// An occurrence's region, flags and quality bytes at `pos` of `b` (advancing `pos`),
@@ -1073,16 +1064,16 @@ fn kind_bytes(b: &[u8], pos: &mut usize) -> Result<Kind> {
 /// One page's links of a snapshot appended to `targets`/`occs`; target positions
 /// (differences within the page when `delta`) are mapped through `ids`, anchors checked
 /// against `na` interned texts. With `KINDS` (version 5), an occurrence's region, flags
-/// and quality are its kind in `kinds`, or follow an escape byte.
+/// and quality are its kind in `layout.kinds`, or follow an escape byte.
 #[inline(never)]
 fn read_page_links<const KINDS: bool>(
     r: &mut Reader<'_>,
     layout: &LinkLayout<'_>,
-    kinds: &[Kind],
     targets: &mut Vec<u32>,
     occs: &mut Vec<Occurrence>,
 ) -> Result<()> {
     let (ids, na, delta) = (layout.ids, layout.na, layout.delta);
+    let kinds = layout.kinds.unwrap_or(&[]);
     let occ_min = if KINDS { 3 } else { 5 };
     let m = r.count()?;
     let b = r.b;
@@ -1264,9 +1255,10 @@ fn read_links(
     for &s in sources {
         let (targets, occs) = graph.shared_mut();
         let at = targets.len();
-        match layout.kinds {
-            Some(kinds) => read_page_links::<true>(r, layout, kinds, targets, occs)?,
-            None => read_page_links::<false>(r, layout, &[], targets, occs)?,
+        if layout.kinds.is_some() {
+            read_page_links::<true>(r, layout, targets, occs)?;
+        } else {
+            read_page_links::<false>(r, layout, targets, occs)?;
         }
         if !graph.adopt_shared(s, at) {
             // Written sorted; a damaged order is accepted like an import's.
