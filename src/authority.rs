@@ -1423,6 +1423,68 @@ pub(crate) fn from_converged(
 mod tests {
     use super::*;
 
+    /// Pages with equal shares are ranked by URL, whatever their order in the graph, and
+    /// a restored site (which sorts from the order the snapshot stored) ranks them the same.
+    #[test]
+    fn equal_shares_rank_by_url() {
+        let mut site = crate::Site::new("https://s.test/", Settings::default()).expect("site");
+        // The home page links to six pages that link back to it only: equal shares. Their
+        // URLs share a 16-byte prefix and differ past it, in the first or a later 8 bytes.
+        let names = [
+            "p/b",
+            "p/a",
+            "p/ab",
+            "p/aa-long-name",
+            "p/aa-long-nam",
+            "p/c",
+        ];
+        let links: Vec<crate::RawLink> = names
+            .iter()
+            .map(|n| crate::RawLink {
+                href: format!("https://s.test/{n}"),
+                text: Some(format!("Page {n}")),
+                ..Default::default()
+            })
+            .collect();
+        let visit = |site: &mut crate::Site, url: &str, links: Vec<crate::RawLink>| {
+            let mut o =
+                crate::RawObservation::from_json(&format!(r#"{{"url": "{url}"}}"#)).expect("obs");
+            o.links = links;
+            site.ingest(o).expect("ingest");
+        };
+        visit(&mut site, "https://s.test/", links);
+        for n in names {
+            let back = vec![crate::RawLink {
+                href: "https://s.test/".into(),
+                text: Some("Home".into()),
+                ..Default::default()
+            }];
+            visit(&mut site, &format!("https://s.test/{n}"), back);
+        }
+        let ranked_urls = |site: &crate::Site| -> Vec<String> {
+            let a = site.authority(Model::Prominence);
+            let mut by_rank: Vec<(u32, String)> = (0..a.len())
+                .map(|c| {
+                    (
+                        a.rank[c],
+                        site.graph().page(a.pages[c]).expect("page").url.to_string(),
+                    )
+                })
+                .collect();
+            by_rank.sort();
+            by_rank.into_iter().map(|(_, u)| u).collect()
+        };
+        let mut expect: Vec<String> = names
+            .iter()
+            .map(|n| format!("https://s.test/{n}"))
+            .collect();
+        expect.sort();
+        expect.insert(0, "https://s.test/".into());
+        assert_eq!(ranked_urls(&site), expect);
+        let restored = crate::Site::restore(&site.snapshot()).expect("restore");
+        assert_eq!(ranked_urls(&restored), expect);
+    }
+
     /// A page's score is its share's place between the smallest and the largest on a log
     /// scale: 100 at the top, 0 at the bottom, never rising down the order, 50 when every
     /// share is equal.
