@@ -701,10 +701,10 @@ fn check_envelope(text: &str) -> Result<()> {
 // Version 5 ("LFS5", written now) is version 4 with one change: an occurrence's region,
 // flags and quality bytes are one byte, its kind, an index into a table written just after
 // the occurrence count (a count of at most 255, then per kind its region, flags and
-// quality bytes; a site has a few dozen). Kind 255 is an escape: the three bytes follow,
-// as in version 4. Two bytes an occurrence less (~2 MB at 1M links), and the restore
-// checks each kind's region and quality once instead of at every occurrence. Version 4 is
-// still read.
+// quality bytes; the synthetic sites have 4). Kind 255 is an escape: the three bytes
+// follow, as in version 4. Two bytes an occurrence less (~2 MB at 1M links), and the
+// restore checks each kind's region and quality once instead of at every occurrence.
+// Version 4 is still read.
 //
 // It is written and read in one pass without intermediate structures, and the checksum turns damaged bytes into a clear error
 // before anything is built. Version 1 (postcard, "LFS1") is still read.
@@ -730,25 +730,34 @@ const KIND_ESCAPE: u8 = 255;
 /// An occurrence's region, flags and quality: its kind in a version 5 snapshot.
 type Kind = (Region, u8, u8);
 
+/// Each possible kind's index in a snapshot's table, `KIND_ESCAPE` when it has none: one
+/// byte for each of the 6 × 256 × 256 kinds (384 KiB while a snapshot is written), so
+/// the writer finds an occurrence's kind with one load rather than a hash lookup.
+struct KindIndex(Vec<u8>);
+
+impl KindIndex {
+    fn slot((region, flags, quality): Kind) -> usize {
+        usize::from(region_to_u8(region)) << 16 | usize::from(flags) << 8 | usize::from(quality)
+    }
+    fn get(&self, k: Kind) -> u8 {
+        self.0.get(Self::slot(k)).copied().unwrap_or(KIND_ESCAPE)
+    }
+}
+
 /// The distinct kinds of the graph's occurrences in first-seen order, at most
-/// `KIND_ESCAPE` of them (the rest are written escaped), with each one's index.
-fn kinds_of(g: &SiteGraph) -> (Vec<Kind>, rustc_hash::FxHashMap<Kind, u8>) {
+/// `KIND_ESCAPE` of them (the rest are written escaped), and each kind's index.
+fn kinds_of(g: &SiteGraph) -> (Vec<Kind>, KindIndex) {
     let mut table = Vec::new();
-    let mut index = rustc_hash::FxHashMap::default();
-    let mut last: Option<Kind> = None;
+    let mut index = KindIndex(vec![KIND_ESCAPE; Region::ALL.len() << 16]);
     for id in g.page_ids() {
-        for (_, e) in g.outlinks(id) {
-            for o in e.occurrences {
-                let k = (o.region, o.flags, o.quality);
-                // Runs of one kind are common: the map is asked once a run.
-                if last == Some(k) || table.len() >= usize::from(KIND_ESCAPE) {
-                    continue;
-                }
-                last = Some(k);
-                index.entry(k).or_insert_with(|| {
+        let (_, occs) = g.out_slices(id);
+        for o in occs {
+            let k = (o.region, o.flags, o.quality);
+            if let Some(x) = index.0.get_mut(KindIndex::slot(k)) {
+                if *x == KIND_ESCAPE && table.len() < usize::from(KIND_ESCAPE) {
+                    *x = table.len() as u8;
                     table.push(k);
-                    (table.len() - 1) as u8
-                });
+                }
             }
         }
     }
@@ -1344,7 +1353,7 @@ impl Site {
         let (kinds, kind_index) = if version >= 5 {
             kinds_of(g)
         } else {
-            Default::default()
+            (Vec::new(), KindIndex(Vec::new()))
         };
         if version >= 5 {
             w.var(kinds.len() as u64);
@@ -1409,12 +1418,10 @@ impl Site {
                     w.u32(o.anchor);
                     w.u32(o.order);
                     if version >= 5 {
-                        match kind_index.get(&(o.region, o.flags, o.quality)) {
-                            Some(&k) => {
-                                w.0.push(k);
-                                continue;
-                            }
-                            None => w.0.push(KIND_ESCAPE),
+                        let k = kind_index.get((o.region, o.flags, o.quality));
+                        w.0.push(k);
+                        if k != KIND_ESCAPE {
+                            continue;
                         }
                     }
                     w.0.push(region_to_u8(o.region));
