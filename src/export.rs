@@ -730,6 +730,16 @@ const KIND_ESCAPE: u8 = 255;
 /// An occurrence's region, flags and quality: its kind in a version 5 snapshot.
 type Kind = (Region, u8, u8);
 
+/// The fewest bytes an occurrence takes: its anchor, its order, and its kind (version 5,
+/// `kinds`) or its three bytes. Bounds what a damaged count can make a restore reserve.
+fn occurrence_min_bytes(kinds: bool) -> usize {
+    if kinds {
+        3
+    } else {
+        5
+    }
+}
+
 /// Each possible kind's index in a snapshot's table, `KIND_ESCAPE` when it has none: one
 /// byte for each of the 6 × 256 × 256 kinds (384 KiB while a snapshot is written), so
 /// the writer finds an occurrence's kind with one load rather than a hash lookup.
@@ -1083,7 +1093,7 @@ fn read_page_links<const KINDS: bool>(
 ) -> Result<()> {
     let (ids, na, delta) = (layout.ids, layout.na, layout.delta);
     let kinds = layout.kinds.unwrap_or(&[]);
-    let occ_min = if KINDS { 3 } else { 5 };
+    let occ_min = occurrence_min_bytes(KINDS);
     let m = r.count()?;
     let b = r.b;
     let mut pos = r.pos;
@@ -1350,17 +1360,16 @@ impl Site {
         if version >= 4 {
             w.var(g.occurrence_count() as u64);
         }
-        let (kinds, kind_index) = if version >= 5 {
-            kinds_of(g)
-        } else {
-            (Vec::new(), KindIndex(Vec::new()))
-        };
-        if version >= 5 {
+        let kind_index = if version >= 5 {
+            let (kinds, index) = kinds_of(g);
             w.var(kinds.len() as u64);
             for &(region, flags, quality) in &kinds {
                 w.0.extend_from_slice(&[region_to_u8(region), flags, quality]);
             }
-        }
+            index
+        } else {
+            KindIndex(Vec::new())
+        };
         w.var(g.anchors.len() as u64);
         for i in 0..g.anchors.len() as u32 {
             w.str(g.anchors.get(i));
@@ -1506,9 +1515,7 @@ impl Site {
     /// kinds).
     fn restore_v2(bytes: &[u8], version: u8) -> Result<Site> {
         let delta = version >= 3;
-        // The fewest bytes an occurrence takes: anchor, order, and its kind (version 5) or
-        // its three bytes.
-        let occ_min = if version >= 5 { 3 } else { 5 };
+        let occ_min = occurrence_min_bytes(version >= 5);
         let mut r = Reader { b: bytes, pos: 4 };
         let sum = u64::from_le_bytes(r.fixed::<8>()?);
         if checksum(&bytes[12..]) != sum {
