@@ -7,11 +7,12 @@
 //! refused with a message, and the graph is left untouched.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::anchor::AnchorCode;
-use crate::authority::{Model, Settings};
+use crate::authority::{Authority, Model, Settings};
 use crate::error::{clamp_for_message, Error, Result};
 use crate::graph::{
     flags, Interner, Occurrence, Page, PageId, PageState, PageTexts, SiteGraph, Timestamp,
@@ -19,6 +20,7 @@ use crate::graph::{
 use crate::observe::{clamp_str, Region, MAX_TEXT_LEN, MAX_URL_LEN};
 use crate::report::Coverage;
 use crate::site::Site;
+use crate::structure::Structure;
 use crate::url_norm::Classified;
 
 mod json_out;
@@ -709,6 +711,41 @@ fn check_envelope(text: &str) -> Result<()> {
 // It is written and read in one pass without intermediate structures, and the checksum turns damaged bytes into a clear error
 // before anything is built. Version 1 (postcard, "LFS1") is still read.
 
+/// What a snapshot's bytes are written from, found once (they may be written twice).
+struct SnapshotPrep {
+    /// Each page's position in page order, by index.
+    pos: Vec<u32>,
+    /// The kinds table (version 5) and each kind's index in it.
+    kinds: Vec<Kind>,
+    kind_index: KindIndex,
+    /// The current shares of the model in use, and the depths, for the first report after a
+    /// restore (both usually cached already, or updated from the last visits); `None`
+    /// without the optional sections.
+    current: Option<(Rc<Authority>, Rc<Structure>)>,
+}
+
+impl SnapshotPrep {
+    fn new(site: &Site, sections: bool, version: u8) -> SnapshotPrep {
+        let g = &site.graph;
+        let mut pos: Vec<u32> = vec![u32::MAX; g.index_bound()];
+        for (i, id) in g.page_ids().enumerate() {
+            pos[id.index()] = i as u32;
+        }
+        let (kinds, kind_index) = if version >= 5 {
+            kinds_of(g)
+        } else {
+            (Vec::new(), KindIndex(Vec::new()))
+        };
+        let current = sections.then(|| (site.authority(site.settings.model), site.structure()));
+        SnapshotPrep {
+            pos,
+            kinds,
+            kind_index,
+            current,
+        }
+    }
+}
+
 /// The section tag of a model's shares (and its byte in section 4).
 fn model_tag(model: Model) -> u8 {
     match model {
@@ -777,24 +814,45 @@ fn kinds_of(g: &SiteGraph) -> (Vec<Kind>, KindIndex) {
 /// A fast 64-bit checksum: each 8-byte word goes through a bijective mix, so any change of
 /// one word always changes the result; unrelated damage collides with odds of about 2^-64.
 fn checksum(b: &[u8]) -> u64 {
+    let whole = b.len() - b.len() % 8;
+    let mut sum = Checksum::new(b.len());
+    sum.words(&b[..whole]);
+    sum.finish(&b[whole..])
+}
+
+/// [`checksum`] taken as the bytes come: the total length first, then the whole 8-byte
+/// words in order (in any number of calls), then the last bytes.
+struct Checksum(u64);
+
+impl Checksum {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = K ^ (b.len() as u64);
-    // One call per 64 KiB (a multiple of 8, so the words are the same as in one pass): V8
-    // optimises a wasm function only for its later calls, and a woken worker checks its
-    // whole snapshot once, so one long loop would run as baseline code throughout.
-    let mut chunks = b.chunks_exact(CHECKSUM_CHUNK);
-    for c in &mut chunks {
-        h = checksum_words(h, c);
+
+    fn new(len: usize) -> Checksum {
+        Checksum(Self::K ^ (len as u64))
     }
-    let rest = chunks.remainder();
-    let whole = rest.len() - rest.len() % 8;
-    h = checksum_words(h, &rest[..whole]);
-    let mut w = [0u8; 8];
-    w[..rest.len() - whole].copy_from_slice(&rest[whole..]);
-    h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(31);
-    h ^= h >> 29;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^ (h >> 32)
+
+    /// Takes `b`, whole words (its length a multiple of 8).
+    fn words(&mut self, b: &[u8]) {
+        // One call per 64 KiB (a multiple of 8, so the words are the same as in one pass):
+        // V8 optimises a wasm function only for its later calls, and a woken worker checks
+        // its whole snapshot once, so one long loop would run as baseline code throughout.
+        for c in b.chunks(CHECKSUM_CHUNK) {
+            self.0 = checksum_words(self.0, c);
+        }
+    }
+
+    /// The checksum, given the last bytes (fewer than 8).
+    fn finish(self, tail: &[u8]) -> u64 {
+        let mut w = [0u8; 8];
+        let n = tail.len().min(8);
+        w[..n].copy_from_slice(&tail[..n]);
+        let mut h = (self.0 ^ u64::from_le_bytes(w))
+            .wrapping_mul(Self::K)
+            .rotate_left(31);
+        h ^= h >> 29;
+        h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        h ^ (h >> 32)
+    }
 }
 
 const CHECKSUM_CHUNK: usize = 1 << 16;
@@ -811,22 +869,114 @@ fn checksum_words(mut h: u64, b: &[u8]) -> u64 {
     h
 }
 
-struct Writer(Vec<u8>);
+/// Where a snapshot's bytes go: a `Vec` (the whole snapshot), a count of them, or parts
+/// handed out as they fill ([`Site::snapshot_parts`]).
+trait Sink {
+    fn byte(&mut self, b: u8);
+    fn bytes(&mut self, b: &[u8]);
+    /// Between two pages: where a part may end.
+    fn boundary(&mut self) {}
+}
 
-impl Writer {
+impl Sink for Vec<u8> {
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.push(b);
+    }
+    #[inline]
+    fn bytes(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+}
+
+/// Counts the bytes instead of keeping them: the snapshot's length, which its checksum
+/// starts from, before the parts are written.
+struct Counter(usize);
+
+impl Sink for Counter {
+    #[inline]
+    fn byte(&mut self, _: u8) {
+        self.0 += 1;
+    }
+    #[inline]
+    fn bytes(&mut self, b: &[u8]) {
+        self.0 += b.len();
+    }
+}
+
+/// Hands the bytes out in parts of at least `part` bytes (ending between pages), and
+/// takes their checksum on the way.
+struct Parts<F: FnMut(&[u8])> {
+    buf: Vec<u8>,
+    part: usize,
+    sum: Checksum,
+    emit: F,
+}
+
+impl<F: FnMut(&[u8])> Parts<F> {
+    /// Hands out the whole words gathered so far (the checksum takes words).
+    fn flush(&mut self) {
+        let n = self.buf.len() - self.buf.len() % 8;
+        if n == 0 {
+            return;
+        }
+        self.sum.words(&self.buf[..n]);
+        (self.emit)(&self.buf[..n]);
+        self.buf.copy_within(n.., 0);
+        self.buf.truncate(self.buf.len() - n);
+    }
+
+    /// Hands out the rest; the checksum.
+    fn finish(mut self) -> u64 {
+        let whole = self.buf.len() - self.buf.len() % 8;
+        self.sum.words(&self.buf[..whole]);
+        if !self.buf.is_empty() {
+            (self.emit)(&self.buf);
+        }
+        self.sum.finish(&self.buf[whole..])
+    }
+}
+
+impl<F: FnMut(&[u8])> Sink for Parts<F> {
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.buf.push(b);
+    }
+    #[inline]
+    fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+    fn boundary(&mut self) {
+        if self.buf.len() - self.buf.len() % 8 >= self.part {
+            self.flush();
+        }
+    }
+}
+
+struct Writer<S: Sink = Vec<u8>>(S);
+
+impl<S: Sink> Writer<S> {
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.0.byte(b);
+    }
+    #[inline]
+    fn bytes(&mut self, b: &[u8]) {
+        self.0.bytes(b);
+    }
     fn var(&mut self, mut v: u64) {
         while v >= 0x80 {
-            self.0.push((v as u8) | 0x80);
+            self.0.byte((v as u8) | 0x80);
             v >>= 7;
         }
-        self.0.push(v as u8);
+        self.0.byte(v as u8);
     }
     fn u32(&mut self, v: u32) {
         self.var(u64::from(v));
     }
     fn str(&mut self, s: &str) {
         self.var(s.len() as u64);
-        self.0.extend_from_slice(s.as_bytes());
+        self.0.bytes(s.as_bytes());
     }
 }
 
@@ -1328,48 +1478,74 @@ fn read_shares(r: &mut Reader<'_>, chunk: &[PageId], share: &mut [f64]) -> Resul
 }
 
 impl Site {
-    /// The whole state as compact bytes (for IndexedDB), format version 2 (see the comment
+    /// The whole state as compact bytes (for IndexedDB), format version 5 (see the comment
     /// above).
     pub fn snapshot(&self) -> Vec<u8> {
         self.snapshot_with(true, 5)
+    }
+
+    /// [`Site::snapshot`] without the whole of it in memory at once: `emit` gets the bytes
+    /// after the 12-byte header in order, in parts of at least `part_bytes` (a part ends
+    /// between two pages, so it can be longer), and the header, which goes before them, is
+    /// returned last (it holds their checksum). The header followed by the parts is exactly
+    /// `snapshot()`. The bytes are written twice, first only counted: the checksum starts
+    /// from their length.
+    pub fn snapshot_parts(&self, part_bytes: usize, emit: impl FnMut(&[u8])) -> [u8; 12] {
+        let prep = SnapshotPrep::new(self, true, 5);
+        let mut count = Writer(Counter(0));
+        self.write_snapshot_body(&mut count, 5, &prep);
+        let mut w = Writer(Parts {
+            buf: Vec::with_capacity(part_bytes.clamp(8, 1 << 22) + (64 << 10)),
+            part: part_bytes.max(8),
+            sum: Checksum::new(count.0 .0),
+            emit,
+        });
+        self.write_snapshot_body(&mut w, 5, &prep);
+        let sum = w.0.finish();
+        let mut header = [0u8; 12];
+        header[..4].copy_from_slice(&SNAP_MAGIC_V5);
+        header[4..].copy_from_slice(&sum.to_le_bytes());
+        header
     }
 
     /// [`Site::snapshot`]; without the optional sections (shares, depths) when `sections` is
     /// false, and as format `version` 2 (absolute target positions) or 3 (no occurrence
     /// count), as earlier builds wrote it, or 4.
     fn snapshot_with(&self, sections: bool, version: u8) -> Vec<u8> {
-        let v3 = version >= 3;
-        let g = &self.graph;
-        let mut pos: Vec<u32> = vec![u32::MAX; g.index_bound()];
-        for (i, id) in g.page_ids().enumerate() {
-            pos[id.index()] = i as u32;
-        }
-        let p = |id: PageId| pos.get(id.index()).copied().unwrap_or(u32::MAX);
-        let mut w = Writer(Vec::with_capacity(16 + g.occurrence_count() * 8));
-        // Page URLs are written without the root they start with (version 4).
-        let prefix = if version >= 4 { self.root() } else { "" };
-        w.0.extend_from_slice(match version {
+        let prep = SnapshotPrep::new(self, sections, version);
+        let mut w = Writer(Vec::with_capacity(16 + self.graph.occurrence_count() * 8));
+        w.bytes(match version {
             2 => &SNAP_MAGIC_V2,
             3 => &SNAP_MAGIC_V3,
             4 => &SNAP_MAGIC_V4,
             _ => &SNAP_MAGIC_V5,
         });
-        w.0.extend_from_slice(&[0u8; 8]);
+        w.bytes(&[0u8; 8]);
+        self.write_snapshot_body(&mut w, version, &prep);
+        let sum = checksum(&w.0[12..]);
+        w.0[4..12].copy_from_slice(&sum.to_le_bytes());
+        w.0
+    }
+
+    /// Everything after the header of a snapshot of format `version`.
+    fn write_snapshot_body<S: Sink>(&self, w: &mut Writer<S>, version: u8, prep: &SnapshotPrep) {
+        let v3 = version >= 3;
+        let g = &self.graph;
+        let p = |id: PageId| prep.pos.get(id.index()).copied().unwrap_or(u32::MAX);
+        // Page URLs are written without the root they start with (version 4).
+        let prefix = if version >= 4 { self.root() } else { "" };
+        let sections = prep.current.is_some();
         w.str(self.root());
         w.str(&serde_json::to_string(&self.settings).unwrap_or_default());
         if version >= 4 {
             w.var(g.occurrence_count() as u64);
         }
-        let kind_index = if version >= 5 {
-            let (kinds, index) = kinds_of(g);
-            w.var(kinds.len() as u64);
-            for &(region, flags, quality) in &kinds {
-                w.0.extend_from_slice(&[region_to_u8(region), flags, quality]);
+        if version >= 5 {
+            w.var(prep.kinds.len() as u64);
+            for &(region, flags, quality) in &prep.kinds {
+                w.bytes(&[region_to_u8(region), flags, quality]);
             }
-            index
-        } else {
-            KindIndex(Vec::new())
-        };
+        }
         w.var(g.anchors.len() as u64);
         for i in 0..g.anchors.len() as u32 {
             w.str(g.anchors.get(i));
@@ -1392,7 +1568,7 @@ impl Site {
                 | u64::from(rest.is_some()) << 11;
             w.var(bits);
             if let Some(t) = pg.observed_at {
-                w.0.extend_from_slice(&t.ms().to_le_bytes());
+                w.bytes(&t.ms().to_le_bytes());
             }
             for s in [pg.title(), pg.h1(), pg.lang(), pg.canonical_url()]
                 .into_iter()
@@ -1404,11 +1580,12 @@ impl Site {
                 w.u32(p(id));
             }
             w.u32(pg.external_links);
-            w.0.extend_from_slice(&pg.external_weight.to_le_bytes());
+            w.bytes(&pg.external_weight.to_le_bytes());
             w.u32(pg.external_nofollow);
             w.u32(pg.non_navigational);
             w.u32(pg.invalid_links);
             w.u32(pg.truncated_links);
+            w.0.boundary();
         }
         for id in g.page_ids() {
             // Targets come sorted by index, so their positions ascend too.
@@ -1427,55 +1604,53 @@ impl Site {
                     w.u32(o.anchor);
                     w.u32(o.order);
                     if version >= 5 {
-                        let k = kind_index.get((o.region, o.flags, o.quality));
-                        w.0.push(k);
+                        let k = prep.kind_index.get((o.region, o.flags, o.quality));
+                        w.byte(k);
                         if k != KIND_ESCAPE {
                             continue;
                         }
                     }
-                    w.0.push(region_to_u8(o.region));
-                    w.0.push(o.flags);
-                    w.0.push(o.quality);
+                    w.byte(region_to_u8(o.region));
+                    w.byte(o.flags);
+                    w.byte(o.quality);
                 }
             }
+            w.0.boundary();
         }
-        // Current shares of the model in use, and depths, for the first report after a
-        // restore (both usually cached already, or updated from the last visits).
-        let current = sections.then(|| (self.authority(self.settings.model), self.structure()));
         for model in [Model::Prominence, Model::Classic] {
             let tag = model_tag(model);
             if !sections {
                 break;
             }
             if let Some(a) = self.last_authority(model) {
-                w.0.push(tag);
+                w.byte(tag);
                 for id in g.page_ids() {
                     let share = a.share_of(id).unwrap_or(f64::NAN);
-                    w.0.extend_from_slice(&share.to_le_bytes());
+                    w.bytes(&share.to_le_bytes());
+                    w.0.boundary();
                 }
             }
         }
-        if let Some((a, st)) = current {
-            w.0.push(3);
+        if let Some((a, st)) = &prep.current {
+            w.byte(3);
             for id in g.page_ids() {
                 w.var(st.depth_of(id).map_or(0, |d| u64::from(d) + 1));
+                w.0.boundary();
             }
             // Their order (compact ids, highest share first): a restore need not sort them.
-            w.0.push(5);
+            w.byte(5);
             w.var(a.order.len() as u64);
             for &c in &a.order {
+                w.0.boundary();
                 w.var(u64::from(c));
             }
             // The shares of the model in use were computed for this very graph and these
             // settings: a restore takes them as they are.
-            w.0.push(4);
-            w.0.push(model_tag(a.model));
+            w.byte(4);
+            w.byte(model_tag(a.model));
             w.var(u64::from(a.iterations));
-            w.0.extend_from_slice(&a.residual.to_le_bytes());
+            w.bytes(&a.residual.to_le_bytes());
         }
-        let sum = checksum(&w.0[12..]);
-        w.0[4..12].copy_from_slice(&sum.to_le_bytes());
-        w.0
     }
 
     /// Rebuilds a site from [`Site::snapshot`] bytes (version 2, or version 1 as written by
@@ -2035,6 +2210,40 @@ mod snapshot_tests {
                 }
             }
         }
+    }
+
+    /// The snapshot handed out in parts is the snapshot, byte for byte, whatever the part
+    /// size (parts end between pages, at whole words but for the last), and restores.
+    #[test]
+    fn snapshot_parts_are_the_snapshot() {
+        let site = synth_site(3_000);
+        let whole = site.snapshot();
+        for part in [0, 1, 7, 8, 9, 4_096, 65_536, 1 << 20, usize::MAX] {
+            let mut parts: Vec<Vec<u8>> = Vec::new();
+            let header = site.snapshot_parts(part, |b| parts.push(b.to_vec()));
+            let mut joined = header.to_vec();
+            for (i, b) in parts.iter().enumerate() {
+                assert!(!b.is_empty(), "part {i} of {part}");
+                if i + 1 < parts.len() {
+                    assert!(
+                        b.len() >= part.max(8),
+                        "part {i} of {part}: {} bytes",
+                        b.len()
+                    );
+                    assert_eq!(b.len() % 8, 0, "part {i} of {part}: whole words");
+                }
+                joined.extend_from_slice(b);
+            }
+            assert_eq!(joined, whole, "parts of {part} bytes");
+            if part == 4_096 {
+                assert!(parts.len() > 10, "{} parts", parts.len());
+            }
+        }
+        let mut joined = Vec::new();
+        let header = site.snapshot_parts(1 << 16, |b| joined.extend_from_slice(b));
+        joined.splice(0..0, header);
+        let back = Site::restore(&joined).expect("restores");
+        assert_eq!(back.snapshot(), whole);
     }
 
     /// The checksum taken in 64 KiB calls is the one-pass checksum earlier builds sealed

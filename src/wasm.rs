@@ -19,6 +19,9 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
 /// The size of one part of [`LinkflowSite::export_json_parts`] (8 MiB).
 const EXPORT_PART_BYTES: usize = 8 << 20;
 
+/// The size of one part of [`LinkflowSite::snapshot_parts`] (1 MiB).
+const SNAPSHOT_PART_BYTES: usize = 1 << 20;
+
 /// A writer that hands its bytes to JS in parts of about [`EXPORT_PART_BYTES`], each
 /// copied once into its own `Uint8Array`.
 struct JsParts {
@@ -216,6 +219,20 @@ impl LinkflowSite {
     /// The whole state as bytes.
     pub fn snapshot(&self) -> Vec<u8> {
         self.site.snapshot()
+    }
+
+    /// The same bytes as `snapshot()`, in `Uint8Array` parts of about
+    /// [`SNAPSHOT_PART_BYTES`] (the first is the 12-byte header): `new Blob(parts)` is the
+    /// snapshot. Wasm memory grows by one part, not by the whole snapshot (15 MB at 1M
+    /// links), and a worker's memory stays where its graph put it.
+    #[wasm_bindgen(js_name = snapshotParts)]
+    pub fn snapshot_parts(&self) -> js_sys::Array {
+        let parts = js_sys::Array::new();
+        let header = self.site.snapshot_parts(SNAPSHOT_PART_BYTES, |b| {
+            parts.push(&js_sys::Uint8Array::from(b));
+        });
+        parts.unshift(&js_sys::Uint8Array::from(&header[..]));
+        parts
     }
 
     /// Does `url` belong to this site?
