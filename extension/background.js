@@ -56,6 +56,8 @@ const COMPACT_EVERY = 50;
 // fold still ends well before the browser stops the worker (if it is stopped mid-write,
 // the old snapshot and the journal stay: `store.compact` is one transaction).
 const IDLE_COMPACT_MS = 20000;
+// A woken worker marks the snapshot it restored as proven this long after loading it.
+const PROVE_DELAY_MS = 1000;
 const SCRIPT_PREFIX = "linkflow:";
 
 let wasmOk = false;
@@ -122,7 +124,7 @@ function scriptId(origin) {
 // ------------------------------------------------------------------ loading
 
 function newEntry(record) {
-  return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0, idle: null };
+  return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0, idle: null, unproven: null };
 }
 
 // The core reads an observation faster as JSON text (`ingestJson`) than as an object:
@@ -167,9 +169,26 @@ async function loadSite(record) {
   await ready;
   mark("restoreStart");
   const snap = data.snapshot;
+  // Journal entries with keys up to this one are in the snapshot restored (an unproven
+  // snapshot keeps them, for its fallback: storage.js); the rest are replayed.
+  let covered = null;
   try {
     if (snap && snap.bytes) {
-      entry.site = LinkflowSite.restore(snap.bytes);
+      try {
+        entry.site = LinkflowSite.restore(snap.bytes);
+        covered = snap.upToKey ?? null;
+        if (snap.proven === false) entry.unproven = snap.seq;
+      } catch (e) {
+        if (snap.proven !== false) throw e;
+        // A snapshot no worker had restored yet does not restore: the proven state it kept
+        // (or an empty site), and every visit journaled since, which it did not delete.
+        console.warn(`Linkflow: the newest snapshot of ${record.origin} does not restore (${errorText(e)}); restoring the one before it and the journal`);
+        const fallback = snap.fallback ?? null;
+        const bytes = await store.fallbackBytes(fallback);
+        entry.site = bytes ? LinkflowSite.restore(bytes) : new LinkflowSite(record.siteUrl, record.settings || {});
+        covered = fallback?.upToKey ?? null;
+        entry.refold = true; // write a good snapshot over the one that failed
+      }
       entry.seq = snap.seq || 0;
       mark("restored");
     } else {
@@ -181,7 +200,9 @@ async function loadSite(record) {
     entry.site = null;
     entry.error = `The stored data of ${record.origin} could not be restored (${errorText(e)}). Nothing was deleted; new visits are still recorded. Use "Clear site data" to start over.`;
   }
+  entry.lastKey = covered;
   for (const j of data.journal) {
+    if (entry.site && covered != null && j.key <= covered) continue;
     entry.lastKey = j.key;
     entry.pending++;
     if (!entry.site) continue;
@@ -210,7 +231,22 @@ async function doLoad() {
   mark("loaded");
   // Visits the last worker journaled but did not fold in (it stopped within
   // IDLE_COMPACT_MS of them) are folded in once this one is idle too.
-  for (const e of entries) if (e.site && e.pending > 0) compactWhenIdle(e);
+  for (const e of entries) if (e.site && (e.pending > 0 || e.refold)) compactWhenIdle(e);
+  // A snapshot restored for the first time is now proven: its fallback and the journal it
+  // covers can go. Off the first answer's path; a worker stopped first leaves it to the next.
+  for (const e of entries) {
+    if (e.site && e.unproven != null) {
+      const seq = e.unproven;
+      setTimeout(() => {
+        store
+          .prove(e.record.origin, seq)
+          .then(() => {
+            if (e.unproven === seq) e.unproven = null;
+          })
+          .catch((err) => console.warn("Linkflow: could not mark the snapshot restored", err));
+      }, PROVE_DELAY_MS);
+    }
+  }
   // Not awaited: the first answer does not wait for it; track/untrack queue behind it.
   serialisedAdmin(syncRegistrations).catch((e) => console.warn("Linkflow: registration check failed", e));
 }
@@ -369,26 +405,36 @@ function compactWhenIdle(entry) {
       // Still this site's entry (not cleared or removed since), with visits to fold in, and
       // no journal entry the core refused on replay (those go only when the user exports,
       // or with the next 50 visits, as before).
-      if (sites.get(entry.record.origin) !== entry || !entry.site || entry.pending === 0) return;
+      if (sites.get(entry.record.origin) !== entry || !entry.site || (entry.pending === 0 && !entry.refold)) return;
       if (entry.skipped > 0) return;
       await compactNow(entry);
     }).catch((e) => console.warn("Linkflow: compaction failed", e));
   }, IDLE_COMPACT_MS);
 }
 
-async function compactNow(entry) {
+/**
+ * Writes the site's state as its snapshot. Unless `check`, unproven (storage.js): it
+ * replaces no journal entry until a wake has restored it, so it is not restored here,
+ * which would double the worker's wasm memory (a second graph beside the first; wasm
+ * memory never shrinks). With `check` (an import, which no journal entry holds), it is
+ * restored first and then replaces the journal entries it covers.
+ */
+async function compactNow(entry, { check = false } = {}) {
   if (!entry.site) return;
-  const bytes = entry.site.snapshot();
-  // Prove the snapshot restores before it replaces the journal entries it covers.
-  try {
-    LinkflowSite.restore(bytes).free();
-  } catch (e) {
-    throw new Error(`the new snapshot does not restore (${errorText(e)}); the journal is kept`);
+  const blob = new Blob(entry.site.snapshotParts(), { type: "application/octet-stream" });
+  if (check) {
+    try {
+      LinkflowSite.restore(new Uint8Array(await blob.arrayBuffer())).free();
+    } catch (e) {
+      throw new Error(`the new snapshot does not restore (${errorText(e)}); the journal is kept`);
+    }
   }
   const seq = entry.seq + 1;
-  await store.compact(entry.record.origin, bytes, seq, entry.lastKey);
+  await store.compact(entry.record.origin, blob, seq, entry.lastKey, { proven: check });
   entry.seq = seq;
   entry.pending = 0;
+  entry.refold = false;
+  entry.unproven = check ? null : seq;
 }
 
 // Tracking requests that wait for the permission the popup is asking for.
@@ -638,7 +684,7 @@ const handlers = {
       const entry = entryForOrigin(requireString(msg, "origin"));
       return serialised(entry, async () => {
         const summary = usable(entry).importJson(text); // throws and changes nothing on refusal
-        await compactNow(entry); // persist the merged state before answering
+        await compactNow(entry, { check: true }); // persist the merged state before answering
         return { summary, site: siteInfo(entry) };
       });
     },

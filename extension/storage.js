@@ -2,18 +2,24 @@
 //
 // Database `linkflow`, version 1:
 //   sites      key origin → { origin, siteUrl, settings, trackedAt, tracking }
-//   snapshots  key origin → { origin, bytes, seq, upToKey, at }
-//              bytes: LinkflowSite.snapshot() as a Blob (records written before hold a
+//   snapshots  key origin → { origin, bytes, seq, upToKey, at, proven, fallback }
+//              bytes: LinkflowSite.snapshotParts() as a Blob (records written before hold a
 //              Uint8Array; both load). IndexedDB keeps a large value in a blob file anyway;
 //              stored as a Blob, it reads back without structured-clone decoding (18 MB:
 //              about half the time).
+//              proven: false while no worker has restored these bytes yet; fallback is then
+//              the last proven snapshot ({bytes, seq, upToKey, at}, or null: none, start
+//              empty). Records without `proven` were checked before they were written.
 //   journal    autoIncrement key → { origin, observation, at }, index "origin"
 //
 // The journal holds the observations ingested since the site's snapshot. A write is only
 // reported done when its transaction has completed, so a worker killed right after an
 // answer loses nothing. Compaction writes a new snapshot and deletes the journal entries it
 // covers in ONE transaction, so a crash leaves either the old or the new state, never a
-// mix.
+// mix. A snapshot written unproven (the idle fold's: restoring it there would double the
+// worker's memory) deletes nothing: it keeps the last proven snapshot as its fallback, and
+// the journal after that, until a wake restores it (`prove`), or, if it does not restore,
+// restores the fallback and replays the journal instead.
 
 const DB_NAME = "linkflow";
 const DB_VERSION = 1;
@@ -171,18 +177,61 @@ function deleteJournalOf(tx, origin, upToKey) {
   };
 }
 
+/** `bytes` (a Blob, a Uint8Array, or an array of parts) as a Blob. */
+function asBlob(bytes) {
+  if (bytes instanceof Blob) return bytes;
+  return new Blob(Array.isArray(bytes) ? bytes : [bytes], { type: "application/octet-stream" });
+}
+
 /**
- * Writes a new snapshot (bytes: Uint8Array, stored as a Blob) and deletes the journal
- * entries it covers (keys <= upToKey), in one transaction.
+ * Writes a new snapshot (bytes: a Blob, a Uint8Array or an array of parts; stored as a
+ * Blob) covering the journal entries with keys <= upToKey, in one transaction. Proven (the
+ * default: restored once already): those entries are deleted. Unproven: nothing is
+ * deleted, and the last proven snapshot is kept as its fallback (see the top of the file).
  */
-export async function compact(origin, bytes, seq, upToKey) {
+export async function compact(origin, bytes, seq, upToKey, { proven = true } = {}) {
+  const blob = asBlob(bytes);
   const db = await open();
   const tx = db.transaction(["snapshots", "journal"], "readwrite");
   const committed = done(tx);
-  const blob = new Blob([bytes], { type: "application/octet-stream" });
-  tx.objectStore("snapshots").put({ origin, bytes: blob, seq, upToKey: upToKey ?? null, at: Date.now() });
-  if (upToKey != null) deleteJournalOf(tx, origin, upToKey);
+  const snapshots = tx.objectStore("snapshots");
+  const rec = { origin, bytes: blob, seq, upToKey: upToKey ?? null, at: Date.now() };
+  if (proven) {
+    snapshots.put(rec);
+    if (upToKey != null) deleteJournalOf(tx, origin, upToKey);
+  } else {
+    const cur = await request(snapshots.get(origin));
+    // The proven state the new one falls back to: the current one if proven, else its own
+    // fallback; null when the site never had a proven snapshot (replay all from empty).
+    let fallback = null;
+    if (cur && cur.proven !== false) fallback = { bytes: cur.bytes, seq: cur.seq, upToKey: cur.upToKey ?? null, at: cur.at };
+    else if (cur && cur.fallback) fallback = cur.fallback;
+    snapshots.put({ ...rec, proven: false, fallback });
+  }
   await committed;
+}
+
+/**
+ * Marks the site's snapshot `seq` proven (a worker restored it): its fallback goes, and
+ * the journal entries it covers. Does nothing if a newer snapshot replaced it meanwhile.
+ */
+export async function prove(origin, seq) {
+  const db = await open();
+  const tx = db.transaction(["snapshots", "journal"], "readwrite");
+  const committed = done(tx);
+  const snapshots = tx.objectStore("snapshots");
+  const cur = await request(snapshots.get(origin));
+  if (cur && cur.proven === false && cur.seq === seq) {
+    const { fallback: _, ...rest } = cur;
+    snapshots.put({ ...rest, proven: true });
+    if (cur.upToKey != null) deleteJournalOf(tx, origin, cur.upToKey);
+  }
+  await committed;
+}
+
+/** A fallback snapshot's bytes as a Uint8Array (null: none). */
+export async function fallbackBytes(fallback) {
+  return fallback ? (await withBytes(fallback)).bytes : null;
 }
 
 /** Deletes the site's graph data (snapshot and journal); keeps the site record. */

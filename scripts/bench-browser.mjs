@@ -651,12 +651,19 @@ async function main() {
       site.pageReport("https://synth.test/p/5000");
       const answered = w.memory.buffer.byteLength;
       const links = site.stats().links;
+      // ... and after the idle fold writes its snapshot (in parts, not restored there).
+      const t0 = performance.now();
+      const folded = new Blob(site.snapshotParts()).size;
+      const foldMs = performance.now() - t0;
+      const afterFold = w.memory.buffer.byteLength;
       site.free();
       return { snapshot_bytes: rec.bytes.length, memory_bytes: after - before, occurrences: links,
                bytes_per_occurrence: (after - before) / links,
                // ... and once it has answered the first page report (what a woken worker holds).
                answered_memory_bytes: answered - before,
-               answered_bytes_per_occurrence: (answered - before) / links };
+               answered_bytes_per_occurrence: (answered - before) / links,
+               fold_snapshot_bytes: folded, fold_ms: foldMs,
+               folded_bytes_per_occurrence: (afterFold - before) / links };
     });
     }
   } finally {

@@ -19,10 +19,20 @@ function storedForm(ctl, origin) {
     const tx = db.transaction(["snapshots", "journal"], "readonly");
     const get = (req) => new Promise((resolve, reject) => ((req.onsuccess = () => resolve(req.result)), (req.onerror = () => reject(req.error))));
     const snap = await get(tx.objectStore("snapshots").get(origin));
-    const journal = await get(tx.objectStore("journal").index("origin").count(IDBKeyRange.only(origin)));
+    const keys = await get(tx.objectStore("journal").index("origin").getAllKeys(IDBKeyRange.only(origin)));
     db.close();
     const b = snap?.bytes;
-    return { form: b instanceof Blob ? "Blob" : b instanceof Uint8Array ? "Uint8Array" : typeof b, size: b?.size ?? b?.length ?? 0, seq: snap?.seq ?? 0, journal };
+    const upTo = snap?.upToKey ?? null;
+    return {
+      form: b instanceof Blob ? "Blob" : b instanceof Uint8Array ? "Uint8Array" : typeof b,
+      size: b?.size ?? b?.length ?? 0,
+      seq: snap?.seq ?? 0,
+      proven: snap?.proven !== false,
+      fallback: snap?.fallback === undefined ? "none" : snap.fallback === null ? "empty" : `seq ${snap.fallback.seq}`,
+      journal: keys.length,
+      // entries the snapshot does not hold (an unproven one keeps those it holds)
+      uncovered: keys.filter((k) => upTo == null || k > upTo).length,
+    };
   }, origin);
 }
 
@@ -55,10 +65,10 @@ test("a woken worker restores the stored snapshot (Blob or older Uint8Array) and
     const state = async () => ({ stats: await stats(ctl, `${origin}/`), menu: await pageReport(ctl, menu) });
     // The revisit reached the journal (the content script sends once the page has rendered).
     let stored;
-    for (let i = 0; i < 100 && !((stored = await storedForm(ctl, origin)).journal >= 1); i++) await delay(100);
+    for (let i = 0; i < 100 && !((stored = await storedForm(ctl, origin)).uncovered >= 1); i++) await delay(100);
     const before = await state();
     assert.equal(stored.form, "Blob", `snapshot stored as a Blob: ${JSON.stringify(stored)}`);
-    assert.ok(stored.size > 0 && stored.journal >= 1, JSON.stringify(stored));
+    assert.ok(stored.size > 0 && stored.uncovered >= 1, JSON.stringify(stored));
 
     const cdp = await context.newCDPSession(ctl);
     await cdp.send("ServiceWorker.enable");
@@ -93,13 +103,20 @@ test("visits are folded into a snapshot once the site has had none for 20 s, als
     const journaled = (what) =>
       waitFor(async () => {
         const s = await storedForm(ctl, origin);
-        return s.journal >= 1 && s;
+        return s.uncovered >= 1 && s;
       }, { what });
+    // The fold writes a snapshot holding every journaled visit; it deletes them only once
+    // a woken worker has restored it (until then they stay, with the proven snapshot before).
     const folded = (what, after) =>
       waitFor(async () => {
         const s = await storedForm(ctl, origin);
-        return s.journal === 0 && s.seq > after.seq && s;
+        return s.uncovered === 0 && s.seq > after.seq && s;
       }, { timeout: 45_000, interval: 250, what }); // the worker waits 20 s without visits
+    const proven = (what, seq) =>
+      waitFor(async () => {
+        const s = await storedForm(ctl, origin);
+        return s.seq === seq && s.proven && s.journal === 0 && s.fallback === "none" && s;
+      }, { what });
 
     // A visit, then nothing: no export and far fewer than 50 visits, yet the journal goes.
     await tab.goto(`${origin}/`, { waitUntil: "load" });
@@ -107,6 +124,9 @@ test("visits are folded into a snapshot once the site has had none for 20 s, als
     const compacted = await folded("the idle worker's compaction", first);
     assert.equal(compacted.form, "Blob");
     assert.ok(compacted.size > 0);
+    assert.equal(compacted.proven, false, JSON.stringify(compacted));
+    assert.equal(compacted.fallback, "empty", "the first snapshot falls back to an empty site and the journal");
+    assert.ok(compacted.journal >= 1, "the visits stay until a wake restores the snapshot");
     const before = { stats: await stats(ctl, `${origin}/`), menu: await pageReport(ctl, `${origin}/menu.html`) };
 
     // A visit the worker journals and is stopped right after, before it could fold it in:
@@ -119,11 +139,17 @@ test("visits are folded into a snapshot once the site has had none for 20 s, als
     const woken = { stats: await stats(ctl, `${origin}/`), menu: await pageReport(ctl, `${origin}/menu.html`) };
     assert.equal(woken.menu.known, true, "the journaled visit replayed");
     assert.equal(woken.menu.state, "visited");
-    await folded("the woken worker's compaction", second);
+    // That wake restored the first fold's snapshot: proven, its visit deleted; then the
+    // second fold falls back to it.
+    const refolded = await folded("the woken worker's compaction", second);
+    assert.equal(refolded.fallback, `seq ${compacted.seq}`, JSON.stringify(refolded));
+    assert.equal(refolded.journal, 1, `only the visit after the proven snapshot stays: ${JSON.stringify(refolded)}`);
 
-    // The folded state is the same graph: woken from the snapshot alone, it answers alike.
+    // The folded state is the same graph: woken from the snapshot alone, it answers alike,
+    // and the snapshot is then proven: its fallback and the visit it holds go.
     await cdp.send("ServiceWorker.stopAllWorkers");
     const after = { stats: await stats(ctl, `${origin}/`), menu: await pageReport(ctl, `${origin}/menu.html`) };
+    await proven("the woken worker proves the second fold", refolded.seq);
     assert.ok(close(after, woken), `${JSON.stringify(woken.stats)} → ${JSON.stringify(after.stats)}`);
     assert.ok(after.stats.pages >= before.stats.pages, JSON.stringify(after.stats));
   });
