@@ -1379,11 +1379,11 @@ fn chunk_sizes(n: usize) -> impl Iterator<Item = usize> {
     (0..n).step_by(CHUNK).map(move |i| CHUNK.min(n - i))
 }
 
-/// `k` anchor texts into `anchors`.
+/// `k` anchor texts into `anchors`, as the next ids (indexed at the first lookup).
 #[inline(never)]
 fn read_anchors(r: &mut Reader<'_>, anchors: &mut Interner, k: usize) -> Result<()> {
     for _ in 0..k {
-        anchors.intern(r.str()?);
+        anchors.push_unindexed(r.str()?);
     }
     Ok(())
 }
@@ -1720,9 +1720,6 @@ impl Site {
         site.graph.anchors.reserve(na);
         for k in chunk_sizes(na) {
             read_anchors(&mut r, &mut site.graph.anchors, k)?;
-        }
-        if site.graph.anchors.len() != na {
-            return Err(damaged("duplicate anchor strings"));
         }
         // A page takes at least 12 bytes (URL length, bits, f32, five counters, its edge
         // count): bounds what a damaged count could make us reserve.

@@ -319,8 +319,11 @@ pub struct Interner {
     buf: String,
     /// End offset in `buf` of each string, by id.
     ends: Vec<usize>,
-    /// Ids, keyed by their string.
+    /// Ids, keyed by their string: the first `indexed` ids. A restore appends the
+    /// snapshot's strings without them ([`Interner::push_unindexed`]); the first lookup
+    /// adds the rest (a woken worker's first answer needs none).
     table: HashTable<u32>,
+    indexed: usize,
 }
 
 fn hash_str(s: &str) -> u64 {
@@ -414,8 +417,11 @@ fn arena_get<'a>(buf: &'a str, ends: &[usize], id: u32) -> &'a str {
 impl Interner {
     /// The id of `s`, adding it when new.
     pub fn intern(&mut self, s: &str) -> u32 {
+        self.index_rest();
         let h = hash_str(s);
-        let Interner { buf, ends, table } = self;
+        let Interner {
+            buf, ends, table, ..
+        } = self;
         if let Some(&id) = table.find(h, |&id| str_eq(arena_get(buf, ends, id), s)) {
             return id;
         }
@@ -423,13 +429,46 @@ impl Interner {
         buf.push_str(s);
         ends.push(buf.len());
         table.insert_unique(h, id, |&id| hash_str(arena_get(buf, ends, id)));
+        self.indexed = self.ends.len();
         id
+    }
+    /// Appends `s` as the next id without looking it up or indexing it (a restore: the
+    /// snapshot's strings, written by an interner, are distinct). The next lookup indexes
+    /// it; were it a repeat (a hand-edited snapshot), both ids keep the text and lookups
+    /// find one of them.
+    pub(crate) fn push_unindexed(&mut self, s: &str) {
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len());
+    }
+    /// Indexes the strings appended by [`Interner::push_unindexed`].
+    fn index_rest(&mut self) {
+        if self.indexed == self.ends.len() {
+            return;
+        }
+        let Interner {
+            buf,
+            ends,
+            table,
+            indexed,
+        } = self;
+        table.reserve(ends.len() - *indexed, |&id| {
+            hash_str(arena_get(buf, ends, id))
+        });
+        for id in *indexed..ends.len() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            let h = hash_bytes(arena_bytes(buf, ends, id));
+            table.insert_unique(h, id, |&id| hash_str(arena_get(buf, ends, id)));
+        }
+        *indexed = ends.len();
     }
     /// The ids of `names`, in order, adding the new ones (in order): as [`Interner::intern`]
     /// of each, with the lookups made in phases over all names (see [`find_batch`]).
     pub fn intern_all(&mut self, names: &[&str]) -> Vec<u32> {
+        self.index_rest();
         let found = {
-            let Interner { buf, ends, table } = &*self;
+            let Interner {
+                buf, ends, table, ..
+            } = &*self;
             find_batch(table, names, |id| arena_bytes(buf, ends, id))
         };
         found
@@ -443,6 +482,12 @@ impl Interner {
         self.table
             .find(hash_str(s), |&id| str_eq(self.get(id), s))
             .copied()
+            .or_else(|| {
+                // Not indexed yet: the strings appended since, in order.
+                (self.indexed..self.ends.len())
+                    .map(|id| u32::try_from(id).unwrap_or(u32::MAX))
+                    .find(|&id| str_eq(self.get(id), s))
+            })
     }
     /// The string of `id` (empty for an unknown id).
     pub fn get(&self, id: u32) -> &str {
@@ -456,17 +501,18 @@ impl Interner {
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
-    /// Reserves room for `n` more strings.
+    /// Reserves room for `n` more strings (not in the table: see
+    /// [`Interner::push_unindexed`]).
     pub(crate) fn reserve(&mut self, n: usize) {
         self.ends.reserve_exact(n);
-        let Interner { buf, ends, table } = self;
-        table.reserve(n, |&id| hash_str(arena_get(buf, ends, id)));
     }
     /// Releases spare capacity.
     pub(crate) fn shrink_to_fit(&mut self) {
         self.buf.shrink_to_fit();
         self.ends.shrink_to_fit();
-        let Interner { buf, ends, table } = self;
+        let Interner {
+            buf, ends, table, ..
+        } = self;
         table.shrink_to_fit(|&id| hash_str(arena_get(buf, ends, id)));
     }
 }
@@ -2143,6 +2189,51 @@ mod tests {
         assert_eq!(i.lookup(""), Some(2000));
         assert_eq!(i.lookup("anchor 2000"), None);
         assert_eq!(i.len(), 2001);
+    }
+
+    /// Strings appended unindexed (as a restore appends a snapshot's anchors) are found
+    /// by every lookup as if interned one by one, and new ones get the next ids; appended
+    /// after indexed ones too.
+    #[test]
+    fn strings_appended_unindexed_are_found_as_if_interned() {
+        let words: Vec<String> = (0..3000).map(|k| format!("anchor {k}")).collect();
+        let mut interned = Interner::default();
+        for w in &words {
+            interned.intern(w);
+        }
+        for split in [0, 1, 1500, 3000] {
+            let mut i = Interner::default();
+            for w in &words[..split] {
+                i.intern(w);
+            }
+            i.reserve(words.len() - split);
+            for w in &words[split..] {
+                i.push_unindexed(w);
+            }
+            assert_eq!(i.len(), words.len());
+            assert_eq!(i.lookup("anchor 2999"), Some(2999), "split {split}");
+            assert_eq!(i.lookup("anchor 3000"), None);
+            let batch: Vec<&str> = ["anchor 7", "new", "anchor 2500", "new", "anchor 0"].into();
+            assert_eq!(
+                i.intern_all(&batch),
+                [7, 3000, 2500, 3000, 0],
+                "split {split}"
+            );
+            for (id, w) in words.iter().enumerate() {
+                assert_eq!(i.intern(w), id as u32, "split {split}");
+                assert_eq!(i.lookup(w), interned.lookup(w));
+            }
+            assert_eq!(i.intern("newer"), 3001);
+        }
+        // A repeated string (only a hand-edited snapshot holds one) keeps both ids' text,
+        // and lookups find one of them.
+        let mut i = Interner::default();
+        for w in ["a", "b", "a"] {
+            i.push_unindexed(w);
+        }
+        assert_eq!((i.get(0), i.get(2)), ("a", "a"));
+        assert!(matches!(i.intern("a"), 0 | 2));
+        assert_eq!(i.intern("c"), 3);
     }
 
     /// Keys for the batch lookups: known ones, new ones, the same new one twice, the empty
