@@ -127,6 +127,11 @@ test("a fold's snapshot that does not restore: the woken worker restores the one
     assert.ok(second.journal >= 1 && second.keys.every((k) => k > first.upTo && k <= second.upTo), JSON.stringify(second));
     const before = await state();
     assert.equal(before.menu.state, "visited");
+    // A third one before any wake replaces the second and still falls back to the first
+    // (an unproven snapshot is never a fallback).
+    await ask(ctl, { type: "export", origin, id: "unproven-test" });
+    const third = await record(ctl, origin);
+    assert.deepEqual([third.seq, third.proven, third.fallback], [second.seq + 1, false, first.seq], JSON.stringify(third));
 
     // It cannot be restored: the next worker answers from the first and the journal, alike.
     await damageNewest(ctl, origin);
@@ -136,7 +141,7 @@ test("a fold's snapshot that does not restore: the woken worker restores the one
     const after = await state();
     assert.ok(close(after, before), `${JSON.stringify(before.stats)} → ${JSON.stringify(after.stats)}`);
     const kept = await record(ctl, origin);
-    assert.deepEqual([kept.seq, kept.proven, kept.fallback], [second.seq, false, first.seq], JSON.stringify(kept));
+    assert.deepEqual([kept.seq, kept.proven, kept.fallback], [third.seq, false, first.seq], JSON.stringify(kept));
     assert.ok(second.keys.every((k) => kept.keys.includes(k)), `nothing deleted: ${JSON.stringify(kept)}`);
   });
 });
