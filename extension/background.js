@@ -172,6 +172,7 @@ async function loadSite(record) {
   // Journal entries with keys up to this one are in the snapshot restored (an unproven
   // snapshot keeps them, for its fallback: storage.js); the rest are replayed.
   let covered = null;
+  let journal = data.journal;
   try {
     if (snap && snap.bytes) {
       try {
@@ -187,6 +188,7 @@ async function loadSite(record) {
         const bytes = await store.fallbackBytes(fallback);
         entry.site = bytes ? LinkflowSite.restore(bytes) : new LinkflowSite(record.siteUrl, record.settings || {});
         covered = fallback?.upToKey ?? null;
+        journal = await store.getJournal(record.origin); // readSite left out what it covers
         entry.refold = true; // write a good snapshot over the one that failed
       }
       entry.seq = snap.seq || 0;
@@ -201,7 +203,7 @@ async function loadSite(record) {
     entry.error = `The stored data of ${record.origin} could not be restored (${errorText(e)}). Nothing was deleted; new visits are still recorded. Use "Clear site data" to start over.`;
   }
   entry.lastKey = covered;
-  for (const j of data.journal) {
+  for (const j of journal) {
     if (entry.site && covered != null && j.key <= covered) continue;
     entry.lastKey = j.key;
     entry.pending++;

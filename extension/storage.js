@@ -147,14 +147,35 @@ export async function getJournal(origin) {
 /**
  * What a wake needs, read in ONE transaction (so the two agree even if a compaction
  * raced): {snapshot: record (bytes: Uint8Array) | null, journal: [{key, observation, at}]}.
+ * The journal holds the entries after the snapshot only: those an unproven snapshot
+ * covers and keeps for its fallback are not read (`getJournal` reads them all). So the
+ * first wake after a fold reads no visit it does not replay.
  */
 export async function readSite(origin) {
   const db = await open();
   const tx = db.transaction(["snapshots", "journal"], "readonly");
   const committed = done(tx);
-  const [rec, journal] = await Promise.all([request(tx.objectStore("snapshots").get(origin)), journalIn(tx, origin)]);
+  const journal = tx.objectStore("journal");
+  // The record and the journal's keys at once; then only the values after the snapshot.
+  const [rec, keys] = await Promise.all([
+    request(tx.objectStore("snapshots").get(origin)),
+    request(journal.index("origin").getAllKeys(IDBKeyRange.only(origin))),
+  ]);
+  const upTo = rec?.upToKey ?? null;
+  const after = keys.filter((k) => upTo == null || k > upTo).sort((a, b) => a - b);
+  let entries = [];
+  if (after.length > 0) {
+    // One key range (other sites' entries in it are dropped below), values and keys alike.
+    const range = IDBKeyRange.bound(after[0], after[after.length - 1]);
+    const [values, primary] = await Promise.all([request(journal.getAll(range)), request(journal.getAllKeys(range))]);
+    const wanted = new Set(after);
+    entries = values
+      .map((v, i) => ({ key: primary[i], observation: v.observation, at: v.at, origin: v.origin }))
+      .filter((e) => e.origin === origin && wanted.has(e.key))
+      .map(({ key, observation, at }) => ({ key, observation, at }));
+  }
   await committed;
-  return { snapshot: await withBytes(rec), journal };
+  return { snapshot: await withBytes(rec), journal: entries };
 }
 
 /** Appends one observation to the journal; resolves with its key once committed. */

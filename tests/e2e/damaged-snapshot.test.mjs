@@ -132,6 +132,13 @@ test("a fold's snapshot that does not restore: the woken worker restores the one
     await ask(ctl, { type: "export", origin, id: "unproven-test" });
     const third = await record(ctl, origin);
     assert.deepEqual([third.seq, third.proven, third.fallback], [second.seq + 1, false, first.seq], JSON.stringify(third));
+    // A wake reads only the entries after the newest snapshot (none here), not those it keeps.
+    const wakeReads = await ctl.evaluate(async (origin) => {
+      const store = await import(chrome.runtime.getURL("storage.js"));
+      return (await store.readSite(origin)).journal.map((j) => j.key);
+    }, origin);
+    assert.deepEqual(wakeReads, [], `readSite: ${JSON.stringify(wakeReads)}, kept: ${JSON.stringify(third.keys)}`);
+    assert.ok(third.keys.length >= 1);
 
     // It cannot be restored: the next worker answers from the first and the journal, alike.
     await damageNewest(ctl, origin);
