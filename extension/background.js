@@ -124,7 +124,7 @@ function scriptId(origin) {
 // ------------------------------------------------------------------ loading
 
 function newEntry(record) {
-  return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0, idle: null, unproven: null };
+  return { record, site: null, error: null, chain: Promise.resolve(), pending: 0, lastKey: null, seq: 0, skipped: 0, idle: null, unproven: null, refold: false };
 }
 
 // The core reads an observation faster as JSON text (`ingestJson`) than as an object:
@@ -240,12 +240,7 @@ async function doLoad() {
     if (e.site && e.unproven != null) {
       const seq = e.unproven;
       setTimeout(() => {
-        store
-          .prove(e.record.origin, seq)
-          .then(() => {
-            if (e.unproven === seq) e.unproven = null;
-          })
-          .catch((err) => console.warn("Linkflow: could not mark the snapshot restored", err));
+        store.prove(e.record.origin, seq).catch((err) => console.warn("Linkflow: could not mark the snapshot restored", err));
       }, PROVE_DELAY_MS);
     }
   }
@@ -436,7 +431,6 @@ async function compactNow(entry, { check = false } = {}) {
   entry.seq = seq;
   entry.pending = 0;
   entry.refold = false;
-  entry.unproven = check ? null : seq;
 }
 
 // Tracking requests that wait for the permission the popup is asking for.

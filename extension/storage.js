@@ -163,17 +163,9 @@ export async function readSite(origin) {
   ]);
   const upTo = rec?.upToKey ?? null;
   const after = keys.filter((k) => upTo == null || k > upTo).sort((a, b) => a - b);
-  let entries = [];
-  if (after.length > 0) {
-    // One key range (other sites' entries in it are dropped below), values and keys alike.
-    const range = IDBKeyRange.bound(after[0], after[after.length - 1]);
-    const [values, primary] = await Promise.all([request(journal.getAll(range)), request(journal.getAllKeys(range))]);
-    const wanted = new Set(after);
-    entries = values
-      .map((v, i) => ({ key: primary[i], observation: v.observation, at: v.at, origin: v.origin }))
-      .filter((e) => e.origin === origin && wanted.has(e.key))
-      .map(({ key, observation, at }) => ({ key, observation, at }));
-  }
+  // Only those values, each by its key (no other site's entries; usually none or a few).
+  const values = await Promise.all(after.map((k) => request(journal.get(k))));
+  const entries = after.map((key, i) => ({ key, observation: values[i]?.observation, at: values[i]?.at }));
   await committed;
   return { snapshot: await withBytes(rec), journal: entries };
 }
