@@ -437,6 +437,25 @@ async function main() {
         }
         r.import_ms = med(imp);
         r.import_runs = imp;
+        // The import as a worker makes it: merged into a site it holds (here a fresh instance of
+        // the module, its own wasm memory, holding a 10-page site), its code never run before
+        // (`?fresh`: a second copy of the glue, so a second instance). Wasm memory never shrinks:
+        // its growth is what the worker then holds until it stops.
+        try {
+          const f = await import(chrome.runtime.getURL("pkg/linkflow.js?fresh"));
+          const fw = await f.default();
+          const into = f.LinkflowSite.restore(f.benchSite(10, LPP, SEED).snapshot());
+          const b0 = fw.memory.buffer.byteLength;
+          t0 = performance.now();
+          into.importJson(json);
+          r.import_cold_merge_ms = performance.now() - t0;
+          r.import_memory_growth_bytes = fw.memory.buffer.byteLength - b0;
+          r.import_json_bytes = new TextEncoder().encode(json).length;
+          r.import_occurrences = into.stats().links;
+          into.free();
+        } catch (e) {
+          r.import_cold_error = String(e.message || e).slice(0, 300);
+        }
       } catch (e) {
         r.string_error = String(e.message || e).slice(0, 300);
       }

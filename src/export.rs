@@ -6,6 +6,7 @@
 //! latest visit of each page wins); anything that is not a valid export of this site is
 //! refused with a message, and the graph is left untouched.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -17,7 +18,7 @@ use crate::error::{clamp_for_message, Error, Result};
 use crate::graph::{
     flags, Interner, Occurrence, Page, PageId, PageState, PageTexts, SiteGraph, Timestamp,
 };
-use crate::observe::{clamp_str, Region, MAX_TEXT_LEN, MAX_URL_LEN};
+use crate::observe::{Region, MAX_TEXT_LEN, MAX_URL_LEN};
 use crate::report::Coverage;
 use crate::site::Site;
 use crate::structure::Structure;
@@ -31,8 +32,13 @@ pub const SCHEMA: &str = "linkflow";
 pub const VERSION: u32 = 1;
 
 /// Top-level node-link document.
+///
+/// Its URLs and anchor texts are [`Cow`]s: a document parsed by [`parse_doc`] borrows them
+/// from the text where the JSON string has no escapes (one allocation fewer per page, two
+/// per link and one per occurrence, which at a million links is most of what an import
+/// holds), and [`Site::export_doc`] borrows them from the site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportDoc {
+pub struct ExportDoc<'a> {
     /// Always true.
     pub directed: bool,
     /// Always false: one link per (source, target) pair, occurrences inside.
@@ -40,9 +46,11 @@ pub struct ExportDoc {
     /// Graph attributes.
     pub graph: GraphMeta,
     /// Pages.
-    pub nodes: Vec<NodeOut>,
+    #[serde(borrow)]
+    pub nodes: Vec<NodeOut<'a>>,
     /// Links.
-    pub links: Vec<LinkOut>,
+    #[serde(borrow)]
+    pub links: Vec<LinkOut<'a>>,
 }
 
 /// Graph-level attributes.
@@ -81,9 +89,10 @@ pub struct GraphMeta {
 /// One page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NodeOut {
+pub struct NodeOut<'a> {
     /// Normalised URL (networkx's node key).
-    pub id: String,
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
     /// State.
     pub state: PageState,
     /// Observed.
@@ -155,23 +164,27 @@ pub struct NodeOut {
 
 /// One (source, target) pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinkOut {
+pub struct LinkOut<'a> {
     /// Source URL.
-    pub source: String,
+    #[serde(borrow)]
+    pub source: Cow<'a, str>,
     /// Target URL.
-    pub target: String,
+    #[serde(borrow)]
+    pub target: Cow<'a, str>,
     /// At least one occurrence is followed (the classic model's edge).
     pub followed: bool,
     /// Every occurrence.
-    pub occurrences: Vec<OccurrenceOut>,
+    #[serde(borrow)]
+    pub occurrences: Vec<OccurrenceOut<'a>>,
 }
 
 /// One occurrence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct OccurrenceOut {
+pub struct OccurrenceOut<'a> {
     /// Accessible name.
-    pub anchor: String,
+    #[serde(borrow)]
+    pub anchor: Cow<'a, str>,
     /// Anchor quality.
     pub quality: AnchorCode,
     /// Region.
@@ -204,7 +217,7 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-fn occ_out(site: &Site, o: &Occurrence) -> OccurrenceOut {
+fn occ_out<'s>(site: &'s Site, o: &Occurrence) -> OccurrenceOut<'s> {
     let mut rel = Vec::new();
     if o.flags & flags::REL_NOFOLLOW != 0 {
         rel.push("nofollow".to_string());
@@ -216,7 +229,7 @@ fn occ_out(site: &Site, o: &Occurrence) -> OccurrenceOut {
         rel.push("sponsored".to_string());
     }
     OccurrenceOut {
-        anchor: site.graph.anchor_text(o.anchor).to_string(),
+        anchor: Cow::Borrowed(site.graph.anchor_text(o.anchor)),
         quality: o.quality(),
         region: o.region,
         rel,
@@ -230,7 +243,7 @@ fn occ_out(site: &Site, o: &Occurrence) -> OccurrenceOut {
     }
 }
 
-fn occ_in(site: &mut Site, o: &OccurrenceOut) -> Occurrence {
+fn occ_in(site: &mut Site, o: &OccurrenceOut<'_>) -> Occurrence {
     let mut f = 0u8;
     for r in &o.rel {
         match r.to_ascii_lowercase().as_str() {
@@ -255,10 +268,11 @@ fn occ_in(site: &mut Site, o: &OccurrenceOut) -> Occurrence {
     if o.area {
         f |= flags::AREA;
     }
-    let mut a = o.anchor.clone();
-    clamp_str(&mut a, MAX_TEXT_LEN);
     Occurrence {
-        anchor: site.graph.anchors.intern(&a),
+        anchor: site
+            .graph
+            .anchors
+            .intern(clamp_text(&o.anchor, MAX_TEXT_LEN)),
         order: o.order,
         region: o.region,
         flags: f,
@@ -282,20 +296,20 @@ impl Site {
     /// build it: it writes straight from the graph. Serialising this document with
     /// `serde_json::to_string` gives the same bytes (tested); it costs a copy of every
     /// URL and anchor per link, so prefer the writers for large sites.
-    pub fn export_doc(&self) -> ExportDoc {
+    pub fn export_doc(&self) -> ExportDoc<'_> {
         let model = self.settings.model;
         let auth = self.authority_exact(model);
         let classic = self.authority_exact(Model::Classic);
         let st = self.structure();
         let g = &self.graph;
-        let url = |id: PageId| g.page(id).map_or_else(String::new, |p| p.url.to_string());
+        let url = |id: PageId| g.page(id).map_or("", |p| &p.url);
         let mut nodes = Vec::with_capacity(g.page_count());
         let mut links = Vec::with_capacity(g.edge_count());
         for id in g.page_ids() {
             let Some(p) = g.page(id) else { continue };
             let c = auth.compact_of(id);
             nodes.push(NodeOut {
-                id: p.url.to_string(),
+                id: Cow::Borrowed(&p.url),
                 state: p.state(),
                 visited: p.visited,
                 observed_at: p.observed_at.map(Timestamp::ms),
@@ -303,7 +317,7 @@ impl Site {
                 h1: opt_s(p.h1()),
                 lang: opt_s(p.lang()),
                 canonical: opt_s(p.canonical_url()),
-                redirect_to: p.redirect_to.map(url),
+                redirect_to: p.redirect_to.map(|t| url(t).to_string()),
                 meta_refresh: p.meta_refresh,
                 noindex: p.noindex,
                 nofollow: p.nofollow,
@@ -322,8 +336,8 @@ impl Site {
             });
             for (t, e) in g.outlinks(id) {
                 links.push(LinkOut {
-                    source: p.url.to_string(),
-                    target: url(t),
+                    source: Cow::Borrowed(&p.url),
+                    target: Cow::Borrowed(url(t)),
                     followed: e.followed(),
                     occurrences: e.occurrences.iter().map(|o| occ_out(self, o)).collect(),
                 });
@@ -394,13 +408,13 @@ impl Site {
         self.import_doc(doc)
     }
 
-    fn import_doc(&mut self, doc: ExportDoc) -> Result<ImportSummary> {
+    fn import_doc(&mut self, doc: ExportDoc<'_>) -> Result<ImportSummary> {
         let plan = self.plan_import(&doc)?;
         Ok(self.apply_import(doc, plan))
     }
 
     /// Validates everything before any change.
-    fn plan_import(&self, doc: &ExportDoc) -> Result<Vec<String>> {
+    fn plan_import(&self, doc: &ExportDoc<'_>) -> Result<Vec<String>> {
         let norm = self.graph.normalizer();
         match norm.normalize(&doc.graph.site) {
             Ok(r) if r == self.root() => {}
@@ -426,7 +440,7 @@ impl Site {
                     "node {i}: observedAt is not a number"
                 )));
             }
-            known.insert(n.id.as_str(), i);
+            known.insert(&*n.id, i);
             ids.push(u);
         }
         for (i, n) in doc.nodes.iter().enumerate() {
@@ -441,7 +455,7 @@ impl Site {
         }
         for (i, l) in doc.links.iter().enumerate() {
             for end in [&l.source, &l.target] {
-                if !known.contains_key(end.as_str()) {
+                if !known.contains_key(&**end) {
                     return Err(Error::Import(format!(
                         "link {i}: {} is not a node of the export",
                         clamp_for_message(end)
@@ -452,7 +466,7 @@ impl Site {
         Ok(ids)
     }
 
-    fn apply_import(&mut self, doc: ExportDoc, ids: Vec<String>) -> ImportSummary {
+    fn apply_import(&mut self, doc: ExportDoc<'_>, ids: Vec<String>) -> ImportSummary {
         let mut summary = ImportSummary::default();
         let before = self.graph.page_count();
         // Pass 1: every page exists, in file order (keeps the order of a round trip).
@@ -461,7 +475,7 @@ impl Site {
             .nodes
             .iter()
             .zip(&pids)
-            .map(|(n, &p)| (n.id.as_str(), p))
+            .map(|(n, &p)| (&*n.id, p))
             .collect();
         // Which imported visits win (newer than ours, or ours unvisited).
         let mut wins = vec![false; doc.nodes.len()];
@@ -478,9 +492,9 @@ impl Site {
             };
             wins[i] = w;
         }
-        let mut edges_of: HashMap<PageId, Vec<&LinkOut>> = HashMap::new();
+        let mut edges_of: HashMap<PageId, Vec<&LinkOut<'_>>> = HashMap::new();
         for l in &doc.links {
-            if let Some(&s) = by_raw.get(l.source.as_str()) {
+            if let Some(&s) = by_raw.get(&*l.source) {
                 edges_of.entry(s).or_default().push(l);
             }
         }
@@ -514,7 +528,7 @@ impl Site {
                 .and_then(|r| by_raw.get(r).copied());
             let mut links: Vec<(u32, Occurrence)> = Vec::new();
             for l in edges_of.get(&id).map(Vec::as_slice).unwrap_or_default() {
-                let Some(&t) = by_raw.get(l.target.as_str()) else {
+                let Some(&t) = by_raw.get(&*l.target) else {
                     continue;
                 };
                 for o in &l.occurrences {
@@ -588,8 +602,8 @@ pub struct ImportSummary {
 /// (a second, cheaper pass) to say why: truncated, not JSON, not a Linkflow export, another
 /// version — the same messages, in the same order of precedence, as checking the envelope
 /// first.
-pub fn parse_doc(text: &str) -> Result<ExportDoc> {
-    let doc: ExportDoc = match serde_json::from_str(text) {
+pub fn parse_doc(text: &str) -> Result<ExportDoc<'_>> {
+    let doc: ExportDoc<'_> = match serde_json::from_str(text) {
         Ok(doc) => doc,
         Err(e) => {
             check_envelope(text)?;
@@ -1962,6 +1976,67 @@ mod snapshot_tests {
         o.canonical = Some("https://s.test/".into());
         s.ingest(o).expect("ingest");
         s
+    }
+
+    /// An import borrows the URLs and anchors it parses from the text, except strings with
+    /// escapes, which it decodes: both give the same site, and an anchor over the length
+    /// limit is cut as a visit cuts it.
+    #[test]
+    fn an_import_borrows_what_it_can_and_decodes_escapes() {
+        let s = sample();
+        let text = String::from_utf8(s.export_json_bytes()).expect("utf-8");
+        let doc = parse_doc(&text).expect("parse");
+        assert!(doc
+            .links
+            .iter()
+            .all(|l| matches!(l.source, Cow::Borrowed(_)) && matches!(l.target, Cow::Borrowed(_))));
+        assert!(doc.nodes.iter().all(|n| matches!(n.id, Cow::Borrowed(_))));
+        assert!(doc
+            .links
+            .iter()
+            .flat_map(|l| &l.occurrences)
+            .all(|o| matches!(o.anchor, Cow::Borrowed(_))));
+
+        // The same export with an escaped anchor and an anchor far over the limit.
+        let long = "é".repeat(MAX_TEXT_LEN); // two bytes each: twice the limit
+        let edited = text
+            .replace("\"A page\"", "\"A \\u0070age \\\"quoted\\\"\"")
+            .replace("\"Read more\"", &format!("\"{long}\""));
+        assert_ne!(edited, text);
+        let doc = parse_doc(&edited).expect("parse the edited export");
+        let anchors: Vec<&Cow<'_, str>> = doc
+            .links
+            .iter()
+            .flat_map(|l| &l.occurrences)
+            .map(|o| &o.anchor)
+            .collect();
+        assert!(anchors
+            .iter()
+            .any(|a| matches!(a, Cow::Owned(t) if t == "A page \"quoted\"")));
+        let mut t = Site::new("https://s.test/", Settings::default()).expect("root");
+        t.import_json(&edited).expect("import");
+        let texts: Vec<String> = t
+            .graph
+            .page_ids()
+            .flat_map(|id| t.graph.outlinks(id).collect::<Vec<_>>())
+            .flat_map(|(_, e)| {
+                e.occurrences
+                    .iter()
+                    .map(|o| t.graph.anchor_text(o.anchor).to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(texts.iter().any(|a| a == "A page \"quoted\""), "{texts:?}");
+        let cut = texts
+            .iter()
+            .find(|a| a.starts_with('é'))
+            .expect("the long anchor");
+        assert_eq!(
+            cut.len(),
+            MAX_TEXT_LEN,
+            "cut at the limit, on a character boundary"
+        );
+        assert!(cut.chars().all(|c| c == 'é'));
     }
 
     /// Version 5 writes an occurrence's region, flags and quality as its kind, an index into
