@@ -437,22 +437,39 @@ async function main() {
         }
         r.import_ms = med(imp);
         r.import_runs = imp;
-        // The import as a worker makes it: merged into a site it holds (here a fresh instance of
-        // the module, its own wasm memory, holding a 10-page site), its code never run before
-        // (`?fresh`: a second copy of the glue, so a second instance). Wasm memory never shrinks:
-        // its growth is what the worker then holds until it stops.
-        try {
-          const f = await import(chrome.runtime.getURL("pkg/linkflow.js?fresh"));
+        // The import as a worker makes it: the text encoded to UTF-8 bytes, merged into a site
+        // it holds (here a fresh instance of the module, its own wasm memory, holding a 10-page
+        // site), its code never run before (`?fresh`: a second copy of the glue, so a second
+        // instance). Wasm memory never shrinks: its growth is what the worker then holds until
+        // it stops. Then the same export with one non-ASCII anchor near its start (as real
+        // exports have), in a third instance, once as bytes and, for what the string would
+        // cost, once as a string in a fourth.
+        const coldImport = async (tag, text, asBytes) => {
+          const f = await import(chrome.runtime.getURL(`pkg/linkflow.js?${tag}`));
           const fw = await f.default();
           const into = f.LinkflowSite.restore(f.benchSite(10, LPP, SEED).snapshot());
           const b0 = fw.memory.buffer.byteLength;
-          t0 = performance.now();
-          into.importJson(json);
-          r.import_cold_merge_ms = performance.now() - t0;
-          r.import_memory_growth_bytes = fw.memory.buffer.byteLength - b0;
-          r.import_json_bytes = new TextEncoder().encode(json).length;
-          r.import_occurrences = into.stats().links;
+          const t = performance.now();
+          const arg = asBytes && typeof TextEncoder === "function" ? new TextEncoder().encode(text) : text;
+          into.importJson(arg);
+          const out = { ms: performance.now() - t, growth: fw.memory.buffer.byteLength - b0, links: into.stats().links };
           into.free();
+          return out;
+        };
+        try {
+          const a = await coldImport("fresh", json, true);
+          r.import_cold_merge_ms = a.ms;
+          r.import_memory_growth_bytes = a.growth;
+          r.import_occurrences = a.links;
+          r.import_json_bytes = new TextEncoder().encode(json).length;
+          const at = json.indexOf('"anchor":"') + 10;
+          const accented = json.slice(0, at) + "é" + json.slice(at);
+          const b = await coldImport("fresh-accented", accented, true);
+          r.import_accented_cold_merge_ms = b.ms;
+          r.import_accented_memory_growth_bytes = b.growth;
+          const c = await coldImport("fresh-accented-string", accented, false);
+          r.import_accented_as_string_cold_merge_ms = c.ms;
+          r.import_accented_as_string_memory_growth_bytes = c.growth;
         } catch (e) {
           r.import_cold_error = String(e.message || e).slice(0, 300);
         }

@@ -395,7 +395,12 @@ impl Site {
 
     /// A new site from an export (its settings and pages).
     pub fn from_export_json(text: &str) -> Result<Site> {
-        let doc = parse_doc(text)?;
+        Site::from_export_json_bytes(text.as_bytes())
+    }
+
+    /// [`Site::from_export_json`] of the export's UTF-8 bytes.
+    pub fn from_export_json_bytes(json: &[u8]) -> Result<Site> {
+        let doc = parse_doc_bytes(json)?;
         let mut site = Site::new(&doc.graph.site, doc.graph.settings.clone())
             .map_err(|e| Error::Import(format!("graph.site or graph.settings: {e}")))?;
         site.import_doc(doc)?;
@@ -404,7 +409,14 @@ impl Site {
 
     /// Imports an export, merging it into this site. On error nothing changes.
     pub fn import_json(&mut self, text: &str) -> Result<ImportSummary> {
-        let doc = parse_doc(text)?;
+        self.import_json_bytes(text.as_bytes())
+    }
+
+    /// [`Site::import_json`] of the export's UTF-8 bytes (what the worker passes: a JS
+    /// string crosses into wasm memory at up to three bytes per character, its bytes at one).
+    /// Bytes that are not UTF-8 are refused ("the file is not UTF-8 text").
+    pub fn import_json_bytes(&mut self, json: &[u8]) -> Result<ImportSummary> {
+        let doc = parse_doc_bytes(json)?;
         self.import_doc(doc)
     }
 
@@ -603,10 +615,24 @@ pub struct ImportSummary {
 /// version — the same messages, in the same order of precedence, as checking the envelope
 /// first.
 pub fn parse_doc(text: &str) -> Result<ExportDoc<'_>> {
-    let doc: ExportDoc<'_> = match serde_json::from_str(text) {
+    parse_doc_bytes(text.as_bytes())
+}
+
+/// [`parse_doc`] of UTF-8 bytes; its strings are borrowed from them as from text.
+pub fn parse_doc_bytes(json: &[u8]) -> Result<ExportDoc<'_>> {
+    let doc: ExportDoc<'_> = match serde_json::from_slice(json) {
         Ok(doc) => doc,
         Err(e) => {
-            check_envelope(text)?;
+            // (A sequence cut at the end is a truncated file, said below.)
+            if let Err(u) = std::str::from_utf8(json) {
+                if u.error_len().is_some() {
+                    return Err(Error::Import(format!(
+                        "the file is not UTF-8 text (byte {} is not)",
+                        u.valid_up_to()
+                    )));
+                }
+            }
+            check_envelope(json)?;
             return Err(Error::Import(format!("invalid export: {e}")));
         }
     };
@@ -636,7 +662,7 @@ fn unsupported_version(v: u64) -> Error {
 
 /// The envelope of an export (`graph.schema`, `graph.version`), with a message for each way
 /// it can be wrong; everything else is skipped without building it.
-fn check_envelope(text: &str) -> Result<()> {
+fn check_envelope(json: &[u8]) -> Result<()> {
     use serde_json::error::Category;
     #[derive(Deserialize)]
     struct Envelope {
@@ -656,7 +682,7 @@ fn check_envelope(text: &str) -> Result<()> {
         )),
     }
     };
-    let env: Envelope = serde_json::from_str(text).map_err(syntax)?;
+    let env: Envelope = serde_json::from_slice(json).map_err(syntax)?;
     let graph = env
         .graph
         .ok_or_else(|| Error::Import("not a Linkflow export: no \"graph\" object".into()))?;
@@ -1976,6 +2002,38 @@ mod snapshot_tests {
         o.canonical = Some("https://s.test/".into());
         s.ingest(o).expect("ingest");
         s
+    }
+
+    /// An import of the export's bytes is the import of its text; bytes that are not UTF-8
+    /// are refused as such, and change nothing.
+    #[test]
+    fn an_import_of_bytes_is_the_import_of_the_text() {
+        let s = sample();
+        let text = String::from_utf8(s.export_json_bytes()).expect("utf-8");
+        let mut a = Site::new("https://s.test/", Settings::default()).expect("root");
+        let mut b = Site::new("https://s.test/", Settings::default()).expect("root");
+        let sa = a.import_json(&text).expect("text");
+        let sb = b.import_json_bytes(text.as_bytes()).expect("bytes");
+        assert_eq!(sa, sb);
+        assert_eq!(a.export_json_bytes(), b.export_json_bytes());
+        let from = Site::from_export_json_bytes(text.as_bytes()).expect("new site from bytes");
+        assert_eq!(from.export_json_bytes(), a.export_json_bytes());
+
+        let mut bad = text.clone().into_bytes();
+        let at = text.find("A page").expect("an anchor");
+        bad[at] = 0xFF; // not UTF-8, inside a string
+        let before = b.export_json_bytes();
+        let e = b.import_json_bytes(&bad).expect_err("not UTF-8");
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
+        assert_eq!(
+            b.export_json_bytes(),
+            before,
+            "a refused import changed nothing"
+        );
+        let e = b
+            .import_json_bytes(&bad[..bad.len() / 2])
+            .expect_err("truncated");
+        assert!(e.to_string().contains("truncated"), "{e}");
     }
 
     /// An import borrows the URLs and anchors it parses from the text, except strings with

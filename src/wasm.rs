@@ -96,6 +96,36 @@ impl JsonInput {
     }
 }
 
+/// An export's JSON copied into wasm memory. As a `Uint8Array` it takes its length; as a
+/// JS string, wasm-bindgen first reserves three bytes for every character after the first
+/// non-ASCII one (1M links: 870 MB of wasm memory instead of 253), and copies the ASCII
+/// before it one character at a time in JS.
+enum ExportInput {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl ExportInput {
+    fn from_js(json: &JsValue) -> Result<ExportInput, JsValue> {
+        if let Some(bytes) = json.dyn_ref::<js_sys::Uint8Array>() {
+            Ok(ExportInput::Bytes(bytes.to_vec()))
+        } else if let Some(text) = json.as_string() {
+            Ok(ExportInput::Text(text))
+        } else {
+            Err(err(
+                "cannot import: expected the export's JSON text or its UTF-8 bytes",
+            ))
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            ExportInput::Text(t) => t.as_bytes(),
+            ExportInput::Bytes(b) => b,
+        }
+    }
+}
+
 /// One tracked site, living in wasm memory.
 #[wasm_bindgen]
 pub struct LinkflowSite {
@@ -142,11 +172,12 @@ impl LinkflowSite {
         })
     }
 
-    /// A new site from an export's JSON text.
+    /// A new site from an export's JSON, as text or as its UTF-8 bytes (a `Uint8Array`).
     #[wasm_bindgen(js_name = fromExportJson)]
-    pub fn from_export_json(text: &str) -> Result<LinkflowSite, JsValue> {
+    pub fn from_export_json(json: JsValue) -> Result<LinkflowSite, JsValue> {
+        let input = ExportInput::from_js(&json)?;
         Ok(LinkflowSite {
-            site: Site::from_export_json(text).map_err(err)?,
+            site: Site::from_export_json_bytes(input.bytes()).map_err(err)?,
         })
     }
 
@@ -210,10 +241,13 @@ impl LinkflowSite {
         Ok(out.parts)
     }
 
-    /// Merges an export; throws (changing nothing) when it is not a valid export of this site.
+    /// Merges an export, given as text or as its UTF-8 bytes (a `Uint8Array`: what the
+    /// worker passes, see [`ExportInput`]); throws (changing nothing) when it is not a valid
+    /// export of this site.
     #[wasm_bindgen(js_name = importJson)]
-    pub fn import_json(&mut self, text: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.site.import_json(text).map_err(err)?)
+    pub fn import_json(&mut self, json: JsValue) -> Result<JsValue, JsValue> {
+        let input = ExportInput::from_js(&json)?;
+        to_js(&self.site.import_json_bytes(input.bytes()).map_err(err)?)
     }
 
     /// The whole state as bytes.

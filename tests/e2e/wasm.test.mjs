@@ -110,6 +110,26 @@ test("snapshot/restore and export/import keep the graph; a bad import changes no
   fresh.importJson(site.exportJson());
   assert.deepEqual(fresh.stats(), before, "export -> import is the identity on stats");
 
+  // The export's UTF-8 bytes (what the worker passes) import as its text does, non-ASCII
+  // anchors included; bytes that are not UTF-8, and neither text nor bytes, are refused.
+  const text = site.exportJson();
+  const viaBytes = new core.LinkflowSite(SITE);
+  assert.deepEqual(viaBytes.importJson(new TextEncoder().encode(text)), new core.LinkflowSite(SITE).importJson(text));
+  assert.equal(viaBytes.exportJson(), fresh.exportJson(), "bytes and text give the same site");
+  assert.equal(core.LinkflowSite.fromExportJson(new TextEncoder().encode(text)).exportJson(), fresh.exportJson());
+  const accented = text.replace('"title":"', '"title":"Été — ');
+  assert.notEqual(accented, text);
+  const a1 = new core.LinkflowSite(SITE);
+  a1.importJson(new TextEncoder().encode(accented));
+  const a2 = new core.LinkflowSite(SITE);
+  a2.importJson(accented);
+  assert.equal(a1.exportJson(), a2.exportJson());
+  assert.match(a1.exportJson(), /Été — /);
+  const notUtf8 = new TextEncoder().encode(text);
+  notUtf8[text.indexOf('"nodes"') + 2] = 0xff;
+  assert.throws(() => site.importJson(notUtf8), /not UTF-8/);
+  assert.throws(() => site.importJson(42), /expected the export's JSON text or its UTF-8 bytes/);
+
   assert.throws(() => site.importJson("{not json"), Error);
   assert.throws(() => site.importJson('{"directed": true, "nodes": 5}'), Error);
   assert.deepEqual(site.stats(), before, "a failed import changed nothing");
