@@ -24,7 +24,9 @@
 //   siteReport {origin} | {url}           → {report: SiteReport, site}
 //   export     {origin, id}               → {bytes, site}
 //              the file itself (a Blob) is posted as {id, blob} on export-handoff.js's channel
-//   import     {origin, json}             → {summary: ImportSummary, site}
+//   import     {origin, id} | {origin, json} → {summary: ImportSummary, site}
+//              with id, the file (a Blob) comes on import-handoff.js's channel (the popup's
+//              way: a message over 64 MiB is refused); json, the export's text, suits small ones
 //   clear      {origin}                   → {site | null}   (a paused site is removed)
 //   sites                                 → {sites: [site]}
 // where site = {origin, siteUrl, tracking, trackedAt, stats, error, skipped}.
@@ -33,6 +35,7 @@
 import init, { LinkflowSite } from "./pkg/linkflow.js";
 import * as store from "./storage.js";
 import { offerExport } from "./export-handoff.js";
+import { takeImport } from "./import-handoff.js";
 
 // Wake timings: ms since this worker started (performance.now()), first occurrence of each
 // step. Kept in memory only; scripts/bench-browser.mjs reads them over the devtools
@@ -676,10 +679,25 @@ const handlers = {
     from: PRIVILEGED,
     async run(msg) {
       await ensureLoaded();
-      const text = requireString(msg, "json");
       const entry = entryForOrigin(requireString(msg, "origin"));
+      // The export as UTF-8 bytes: a string would cross into wasm memory at up to three
+      // bytes per character (wasm-bindgen reserves that much after the first non-ASCII one:
+      // 870 MB instead of 253 for a 1M-link export), and wasm memory never shrinks while
+      // the worker lives. A file from the popup is read straight into bytes.
+      let bytes;
+      if (typeof msg.id === "string" && msg.id && msg.id.length <= 100) {
+        const blob = await takeImport(msg.id);
+        try {
+          bytes = new Uint8Array(await blob.arrayBuffer());
+        } catch (e) {
+          throw new Error(`the file could not be read (${errorText(e)})`);
+        }
+      } else {
+        bytes = new TextEncoder().encode(requireString(msg, "json"));
+        msg.json = null; // the string can go (two bytes per character once one is not Latin-1)
+      }
       return serialised(entry, async () => {
-        const summary = usable(entry).importJson(text); // throws and changes nothing on refusal
+        const summary = usable(entry).importJson(bytes); // throws and changes nothing on refusal
         await compactNow(entry, { check: true }); // persist the merged state before answering
         return { summary, site: siteInfo(entry) };
       });

@@ -12,6 +12,7 @@
 
 import { t, applyI18n } from "./i18n.js";
 import { expectExport } from "./export-handoff.js";
+import { offerImport } from "./import-handoff.js";
 
 const api = globalThis.browser?.runtime?.getURL ? globalThis.browser : globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -556,13 +557,18 @@ async function onImport(ev) {
   if (!file) return;
   try {
     setStatus(t("working"), "busy");
-    const text = await file.text();
+    // The file itself goes to the worker over a BroadcastChannel (import-handoff.js): a
+    // runtime message over 64 MiB is refused, and a 1M-link export is ~250 MB.
+    const id = crypto.randomUUID();
+    const offer = offerImport(id, file);
     let a;
     try {
-      a = await send({ type: "import", origin: ctx.status.origin, json: text });
+      a = await send({ type: "import", origin: ctx.status.origin, id });
     } catch (e) {
       setStatus(t("importFailed", e.message), "error");
       return;
+    } finally {
+      offer.close();
     }
     await refresh();
     setStatus(t("imported", summaryText(a.summary)), "ok");

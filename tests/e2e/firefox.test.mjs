@@ -174,4 +174,30 @@ describe("real Firefox over WebDriver BiDi", { skip: fs.existsSync(FIREFOX) ? fa
     assert.equal(back.proven, false, "not yet restored by a wake: it keeps the journal it covers");
     assert.deepEqual(back.stats, st.site.stats, "the stored snapshot restores the graph the background holds");
   });
+
+  test("export, clear and import through the hand-off channels (the popup's way) give the site back", async () => {
+    const origin = srv.url;
+    const before = (await send(tab, { type: "status", url: `${origin}/` })).site.stats;
+    const r = await bidi.evaluate(
+      tab,
+      `(async () => {
+        const ex = await import(browser.runtime.getURL("export-handoff.js"));
+        const im = await import(browser.runtime.getURL("import-handoff.js"));
+        const origin = ${JSON.stringify(origin)};
+        const incoming = ex.expectExport("ff-export");
+        const e = await browser.runtime.sendMessage({ type: "export", origin, id: "ff-export" });
+        const blob = await incoming.file;
+        const c = await browser.runtime.sendMessage({ type: "clear", origin });
+        const offer = im.offerImport("ff-import", new File([blob], "export.json", { type: "application/json" }));
+        const i = await browser.runtime.sendMessage({ type: "import", origin, id: "ff-import" });
+        offer.close();
+        return { exported: e.ok, bytes: blob.size, cleared: c.ok && c.site.stats.links, imported: i.ok ? i.summary : i.error, stats: i.site?.stats };
+      })()`,
+    );
+    assert.equal(r.exported, true, JSON.stringify(r));
+    assert.ok(r.bytes > 0);
+    assert.equal(r.cleared, 0, "cleared");
+    assert.equal(typeof r.imported, "object", JSON.stringify(r.imported));
+    assert.deepEqual(r.stats, before, "the import gave the site back");
+  });
 });

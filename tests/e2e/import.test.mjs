@@ -48,6 +48,10 @@ test("Import JSON in the popup puts an export back, stored; a truncated or forei
 
       // 1. Export through the popup's button.
       const popup = await openPopup(context, extensionId, `${origin}/`);
+      // File choosers are intercepted from now on (a listener added just before the key
+      // press could race the interception, and the chooser would open unseen).
+      const choosers = [];
+      popup.on("filechooser", (c) => choosers.push(c));
       const [download] = await Promise.all([popup.waitForEvent("download"), popup.click('[data-testid="export"]')]);
       const file = path.join(tmp.dir, "export.json");
       await download.saveAs(file);
@@ -97,11 +101,76 @@ test("Import JSON in the popup puts an export back, stored; a truncated or forei
       // 5. By keyboard: Enter on the focused "Import JSON" opens the file chooser; an import
       //    of the same file into the site that holds it changes nothing.
       await popup.focus('[data-testid="import"]');
-      const [chooser] = await Promise.all([popup.waitForEvent("filechooser"), popup.keyboard.press("Enter")]);
+      assert.equal(await popup.evaluate(() => document.activeElement?.id), "import-label");
+      await popup.keyboard.press("Enter");
+      const chooser = await waitFor(() => choosers.shift(), { timeout: 10_000, what: "the file chooser Enter opens" });
       await chooser.setFiles(file);
       const again = await settledStatus(popup);
       assert.equal(again.state, "ok", again.text);
       await waitFor(async () => close(await state(), before), { what: "the site after importing its own export" });
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+test("an export over 64 MiB imports through the popup (a runtime message could not carry it)", { timeout: 240_000 }, async (t) => {
+  await withTrackedDemo("import-big", async ({ context, extensionId, origin, ctl }) => {
+    const tmp = tempDir("import-big-files");
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`${origin}/`, { waitUntil: "load" });
+      await waitFor(async () => (await stats(ctl, `${origin}/`))?.visited >= 1, { what: "the home page observed" });
+      await tab.close(); // no more visits (the home page adds a link by script after load)
+
+      // The site's export plus 40,000 visited pages of 11 links each (~90 MB): page i links
+      // to the ten after it (round the ring) and to the home page.
+      const popup = await openPopup(context, extensionId, `${origin}/`);
+      const [download] = await Promise.all([popup.waitForEvent("download"), popup.click('[data-testid="export"]')]);
+      const small = path.join(tmp.dir, "small.json");
+      await download.saveAs(small);
+      const doc = JSON.parse(fs.readFileSync(small, "utf8"));
+      const N = 40_000;
+      const url = (i) => `${origin}/gen/${i}.html`;
+      for (let i = 0; i < N; i++) {
+        doc.nodes.push({ id: url(i), state: "visited", visited: true, observedAt: 1_700_000_000_000 + i, title: `Généré ${i}` });
+        const occ = (anchor, order) => ({ anchor, quality: "descriptive", region: "main", visible: true, order });
+        for (let k = 1; k <= 10; k++) {
+          const j = (i + k) % N;
+          doc.links.push({ source: url(i), target: url(j), followed: true, occurrences: [occ(`Generated page number ${j}`, k)] });
+        }
+        doc.links.push({ source: url(i), target: `${origin}/`, followed: true, occurrences: [occ("Home", 0)] });
+      }
+      const big = path.join(tmp.dir, "big.json");
+      fs.writeFileSync(big, JSON.stringify(doc));
+      const size = fs.statSync(big).size;
+      assert.ok(size > 64 * 1048576, `the file is over 64 MiB (${size} bytes)`);
+
+      // Settled: two reads half a second apart agree.
+      const home = await waitFor(async () => {
+        const a = await stats(ctl, `${origin}/`);
+        await new Promise((r) => setTimeout(r, 500));
+        const b = await stats(ctl, `${origin}/`);
+        return JSON.stringify(a) === JSON.stringify(b) && b;
+      }, { what: "the site's stats settled" });
+      const t0 = Date.now();
+      await popup.setInputFiles('[data-testid="import-input"]', big);
+      await popup.waitForFunction(() => document.getElementById("status")?.dataset.state !== "busy", null, { timeout: 180_000 });
+      const status = await popup.$eval("#status", (s) => ({ state: s.dataset.state, text: s.textContent }));
+      t.diagnostic(`${(size / 1048576).toFixed(0)} MB imported in ${Date.now() - t0} ms: ${status.text}`);
+      assert.equal(status.state, "ok", status.text);
+      const after = await stats(ctl, `${origin}/`);
+      assert.equal(after.pages, home.pages + N, JSON.stringify({ home, after }));
+      assert.equal(after.links, home.links + 11 * N, JSON.stringify({ home, after }));
+      const gen = await pageReport(ctl, url(7));
+      assert.equal(gen.state, "visited");
+      assert.equal(gen.title, "Généré 7");
+
+      // Stored: a woken worker holds the same site.
+      const cdp = await context.newCDPSession(ctl);
+      await cdp.send("ServiceWorker.enable");
+      await cdp.send("ServiceWorker.stopAllWorkers");
+      assert.deepEqual(await stats(ctl, `${origin}/`), after, "after a wake");
     } finally {
       tmp.cleanup();
     }
