@@ -429,6 +429,23 @@
     return JSON.stringify({ ...obs, links: cols });
   }
 
+  // One runtime message carries the observation, and Chrome refuses a message over 64 MiB
+  // (a page of 20,000 links with 4 KB addresses is over it): links past MAX_WIRE_CHARS of
+  // wire text are dropped from the end and counted as truncated, as links past MAX_LINKS
+  // are. At three UTF-8 bytes a character, and the message escaping the text's quotes, the
+  // message stays under the limit. Returns the wire JSON of `obs` (trimmed in place).
+  const MAX_WIRE_CHARS = 16 * 1024 * 1024;
+  function fitWire(obs) {
+    let json = wireJson(obs);
+    while (json.length > MAX_WIRE_CHARS && obs.links.length > 0) {
+      const keep = Math.floor(obs.links.length * (MAX_WIRE_CHARS / json.length) * 0.95);
+      obs.truncatedLinks = (obs.truncatedLinks || 0) + (obs.links.length - keep);
+      obs.links = obs.links.slice(0, keep);
+      json = wireJson(obs);
+    }
+    return json;
+  }
+
   // What decides "the link set changed": everything but timings and geometry.
   function signature(obs) {
     const parts = [obs.url, obs.requestedUrl, obs.title, obs.h1, obs.canonical, obs.metaRobots, obs.metaRefresh, obs.truncatedLinks];
@@ -441,9 +458,10 @@
   async function readAndSend(force) {
     timer = 0;
     if (stopped) return;
-    let obs;
+    let obs, json;
     try {
       obs = read();
+      json = fitWire(obs);
     } catch (e) {
       console.warn("Linkflow: could not read the page", e);
       return;
@@ -454,7 +472,7 @@
     let answer = null;
     try {
       // JSON text, made here: the worker passes it to the core (and its journal) as it is.
-      answer = await api.runtime.sendMessage({ type: "observe", url: obs.url, json: wireJson(obs) });
+      answer = await api.runtime.sendMessage({ type: "observe", url: obs.url, json });
     } catch (e) {
       // The extension was reloaded or removed: this script is orphaned.
       if (!api.runtime?.id) return stop();

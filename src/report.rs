@@ -685,7 +685,7 @@ impl Site {
             problems.push(Problem {
                 code: "truncated",
                 message: format!(
-                    "{} links on this page were not read ({} over the 20,000-link limit, {} with an unreadable address).",
+                    "{} links on this page were not read ({} over the size limits, of 20,000 links and of what one message from the page can carry; {} with an unreadable address).",
                     page.truncated_links + page.invalid_links,
                     page.truncated_links,
                     page.invalid_links

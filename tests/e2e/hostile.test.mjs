@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { serve } from "./serve.mjs";
 import { launchWithExtension, tempDir, DEMO_SITE, failOnDialogs } from "./lib/ext.mjs";
-import { openControl, track, waitObserved } from "./lib/demo.mjs";
+import { openControl, track, waitObserved, pageReport } from "./lib/demo.mjs";
 import { openPopup, readPagePanel, openSiteTab } from "./lib/popup.mjs";
 
 const DEMO_PAYLOAD = "<img src=x onerror=alert(1)> <script>alert(2)</script> baking notes";
@@ -13,6 +13,21 @@ const FLAG_ANCHOR = '<img src=x onerror="window.__pwned=1"><svg onload="window._
 const FLAG_TITLE = "<script>window.__pwned=2</script><b>bold</b>";
 
 const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * A page of 20,000 links with 3,600-character addresses: ~72 MB of addresses, more than
+ * one runtime message may carry (64 MiB).
+ */
+const HUGE_LINKS = 20_000;
+function writeHugePage(dir) {
+  const pad = "x".repeat(3600);
+  const links = [];
+  for (let i = 0; i < HUGE_LINKS; i++) links.push(`<a href="target.html?i=${i}&amp;pad=${pad}">Link ${i}</a>`);
+  fs.writeFileSync(
+    path.join(dir, "huge.html"),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Huge</title></head><body><main>${links.join("\n")}</main></body></html>`,
+  );
+}
 
 /** A two-page site whose anchor, aria-label and title carry payloads that set window.__pwned. */
 function writeFlagSite(dir) {
@@ -40,6 +55,7 @@ describe("hostile page content in the popup", () => {
     tmp = tempDir("hostile");
     siteDir = tempDir("hostile-site");
     writeFlagSite(siteDir.dir);
+    writeHugePage(siteDir.dir);
     demo = await serve({ root: DEMO_SITE, port: 0 });
     flag = await serve({ root: siteDir.dir, port: 0 });
     browser = await launchWithExtension({ userDataDir: tmp.dir });
@@ -92,6 +108,21 @@ describe("hostile page content in the popup", () => {
     await openSiteTab(page);
     await assertInert(page);
     await page.close();
+  });
+
+  test("a page whose links would not fit in one message is recorded, the links past the limit counted as dropped", { timeout: 120_000 }, async (t) => {
+    const url = `${flag.url}/huge.html`;
+    const tab = await browser.context.newPage();
+    await tab.goto(url, { waitUntil: "load", timeout: 60_000 });
+    const report = await waitObserved(ctl, url, { timeout: 60_000 });
+    await tab.close();
+    const dropped = report.problems.find((p) => p.code === "truncated");
+    t.diagnostic(`${report.outlinks.internal} internal links kept; ${dropped?.message}`);
+    assert.ok(dropped, `a "truncated" problem: ${JSON.stringify(report.problems.map((p) => p.code))}`);
+    assert.ok(report.outlinks.internal > 1000 && report.outlinks.internal < HUGE_LINKS, JSON.stringify(report.outlinks));
+    // The kept links are the page's first ones, in order.
+    const target = await pageReport(ctl, `${flag.url}/target.html?i=0&pad=${"x".repeat(3600)}`);
+    assert.ok(target.known, "the first link's target is in the graph");
   });
 
   test("payloads in anchors, aria-labels and titles never run (window.__pwned stays undefined)", async () => {
