@@ -61,6 +61,17 @@ const COMPACT_EVERY = 50;
 const IDLE_COMPACT_MS = 20000;
 // A woken worker marks the snapshot it restored as proven this long after loading it.
 const PROVE_DELAY_MS = 1000;
+// The largest export the worker imports. An import holds the file's bytes, the parsed export
+// and the graph in wasm memory at once (537 MB for a 253 MB, 1M-link export), and wasm memory
+// ends at 4 GiB: past it an allocation fails inside the core, which cannot recover. Refused
+// before anything is read.
+const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+function checkImportSize(bytes) {
+  if (bytes > MAX_IMPORT_BYTES) {
+    const mb = (n) => Math.round(n / 1048576).toLocaleString("en");
+    throw new Error(`the file is too large to import (${mb(bytes)} MB; at most ${mb(MAX_IMPORT_BYTES)} MB)`);
+  }
+}
 const SCRIPT_PREFIX = "linkflow:";
 
 let wasmOk = false;
@@ -687,6 +698,7 @@ const handlers = {
       let bytes;
       if (typeof msg.id === "string" && msg.id && msg.id.length <= 100) {
         const blob = await takeImport(msg.id);
+        checkImportSize(blob.size);
         try {
           bytes = new Uint8Array(await blob.arrayBuffer());
         } catch (e) {
@@ -695,6 +707,7 @@ const handlers = {
       } else {
         bytes = new TextEncoder().encode(requireString(msg, "json"));
         msg.json = null; // the string can go (two bytes per character once one is not Latin-1)
+        checkImportSize(bytes.length);
       }
       return serialised(entry, async () => {
         const summary = usable(entry).importJson(bytes); // throws and changes nothing on refusal

@@ -97,6 +97,15 @@ test("Import JSON in the popup puts an export back, stored; a truncated or forei
       foreign.graph.site = "https://another.example/";
       await refused("foreign.json", JSON.stringify(foreign), /another\.example/);
       await refused("not-json.json", "<html>not an export</html>", /not JSON/);
+      // Over what wasm memory can import (a sparse file: its size without its bytes).
+      const huge = path.join(tmp.dir, "huge.json");
+      fs.closeSync(fs.openSync(huge, "w"));
+      fs.truncateSync(huge, 1536 * 1024 * 1024);
+      await popup.setInputFiles('[data-testid="import-input"]', huge);
+      const tooLarge = await settledStatus(popup);
+      assert.equal(tooLarge.state, "error", tooLarge.text);
+      assert.match(tooLarge.text, /too large to import \(1,536 MB; at most 1,024 MB\)/);
+      assert.ok(close(await state(), before), "a file too large changed nothing");
 
       // 5. By keyboard: Enter on the focused "Import JSON" opens the file chooser; an import
       //    of the same file into the site that holds it changes nothing.
