@@ -556,7 +556,7 @@ async function onImport(ev) {
   const file = input.files && input.files[0];
   if (!file) return;
   try {
-    setStatus(t("working"), "busy");
+    setStatus(t("importing", file.name, (file.size / 1048576).toLocaleString(undefined, { maximumFractionDigits: 1 })), "busy");
     // The file itself goes to the worker over a BroadcastChannel (import-handoff.js): a
     // runtime message over 64 MiB is refused, and a 1M-link export is ~250 MB.
     const id = crypto.randomUUID();

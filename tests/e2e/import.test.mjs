@@ -164,6 +164,10 @@ test("an export over 64 MiB imports through the popup (a runtime message could n
       }, { what: "the site's stats settled" });
       const t0 = Date.now();
       await popup.setInputFiles('[data-testid="import-input"]', big);
+      // While it works, the status names the file and its size (text, not markup).
+      const busy = await popup.$eval("#status", (s) => ({ state: s.dataset.state, text: s.textContent }));
+      t.diagnostic(`while importing: ${busy.state} "${busy.text}"`);
+      if (busy.state === "busy") assert.match(busy.text, /^Importing big\.json \(\d+(\.\d)? MB\)…$/, busy.text);
       await popup.waitForFunction(() => document.getElementById("status")?.dataset.state !== "busy", null, { timeout: 180_000 });
       const status = await popup.$eval("#status", (s) => ({ state: s.dataset.state, text: s.textContent }));
       t.diagnostic(`${(size / 1048576).toFixed(0)} MB imported in ${Date.now() - t0} ms: ${status.text}`);
