@@ -693,8 +693,8 @@ const handlers = {
       const entry = entryForOrigin(requireString(msg, "origin"));
       // The export as UTF-8 bytes: a string would cross into wasm memory at up to three
       // bytes per character (wasm-bindgen reserves that much after the first non-ASCII one:
-      // 870 MB instead of 253 for a 1M-link export), and wasm memory never shrinks while
-      // the worker lives. A file from the popup is read straight into bytes.
+      // an import of 1M links grew it by 913 MB instead of 537), and wasm memory never
+      // shrinks while the worker lives. A file from the popup is read straight into bytes.
       let bytes;
       if (typeof msg.id === "string" && msg.id && msg.id.length <= 100) {
         const blob = await takeImport(msg.id);

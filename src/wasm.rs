@@ -66,23 +66,36 @@ impl std::io::Write for JsParts {
     }
 }
 
-/// Observation JSON copied into wasm memory: text, or its UTF-8 bytes.
+/// JSON copied into wasm memory (a page observation or an export): text, or its UTF-8
+/// bytes. As a `Uint8Array` it takes its length; as a JS string, wasm-bindgen first reserves
+/// three bytes for every character after the first non-ASCII one (an export of 1M links:
+/// 913 MB of wasm memory instead of 537 for the import), and copies the ASCII before it one
+/// character at a time in JS.
 enum JsonInput {
     Text(String),
     Bytes(Vec<u8>),
 }
 
 impl JsonInput {
-    /// The JSON given as a string or as a `Uint8Array` of UTF-8.
-    fn from_js(json: &JsValue) -> Result<JsonInput, JsValue> {
+    /// The JSON given as a string or as a `Uint8Array` of UTF-8; otherwise an error
+    /// starting with `what` ("invalid page observation", "cannot import").
+    fn from_js(json: &JsValue, what: &str) -> Result<JsonInput, JsValue> {
         if let Some(bytes) = json.dyn_ref::<js_sys::Uint8Array>() {
             Ok(JsonInput::Bytes(bytes.to_vec()))
         } else if let Some(text) = json.as_string() {
             Ok(JsonInput::Text(text))
         } else {
-            Err(err(
-                "invalid page observation: expected JSON text or its UTF-8 bytes",
-            ))
+            Err(err(format!(
+                "{what}: expected JSON text or its UTF-8 bytes"
+            )))
+        }
+    }
+
+    /// The UTF-8 bytes.
+    fn bytes(&self) -> &[u8] {
+        match self {
+            JsonInput::Text(t) => t.as_bytes(),
+            JsonInput::Bytes(b) => b,
         }
     }
 
@@ -96,35 +109,10 @@ impl JsonInput {
     }
 }
 
-/// An export's JSON copied into wasm memory. As a `Uint8Array` it takes its length; as a
-/// JS string, wasm-bindgen first reserves three bytes for every character after the first
-/// non-ASCII one (1M links: 870 MB of wasm memory instead of 253), and copies the ASCII
-/// before it one character at a time in JS.
-enum ExportInput {
-    Text(String),
-    Bytes(Vec<u8>),
-}
-
-impl ExportInput {
-    fn from_js(json: &JsValue) -> Result<ExportInput, JsValue> {
-        if let Some(bytes) = json.dyn_ref::<js_sys::Uint8Array>() {
-            Ok(ExportInput::Bytes(bytes.to_vec()))
-        } else if let Some(text) = json.as_string() {
-            Ok(ExportInput::Text(text))
-        } else {
-            Err(err(
-                "cannot import: expected the export's JSON text or its UTF-8 bytes",
-            ))
-        }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        match self {
-            ExportInput::Text(t) => t.as_bytes(),
-            ExportInput::Bytes(b) => b,
-        }
-    }
-}
+/// How an error about page observation JSON starts.
+const OBSERVATION: &str = "invalid page observation";
+/// How an error about an export to import starts.
+const IMPORT: &str = "cannot import";
 
 /// One tracked site, living in wasm memory.
 #[wasm_bindgen]
@@ -175,7 +163,7 @@ impl LinkflowSite {
     /// A new site from an export's JSON, as text or as its UTF-8 bytes (a `Uint8Array`).
     #[wasm_bindgen(js_name = fromExportJson)]
     pub fn from_export_json(json: JsValue) -> Result<LinkflowSite, JsValue> {
-        let input = ExportInput::from_js(&json)?;
+        let input = JsonInput::from_js(&json, IMPORT)?;
         Ok(LinkflowSite {
             site: Site::from_export_json_bytes(input.bytes()).map_err(err)?,
         })
@@ -199,7 +187,7 @@ impl LinkflowSite {
     /// "invalid page observation: …"; escaped lone surrogates become U+FFFD, as in `ingest`.
     #[wasm_bindgen(js_name = ingestJson)]
     pub fn ingest_json(&mut self, json: JsValue, url: Option<String>) -> Result<JsValue, JsValue> {
-        let input = JsonInput::from_js(&json)?;
+        let input = JsonInput::from_js(&json, OBSERVATION)?;
         let obs = input.parse()?;
         if url.is_some_and(|u| *obs.url != *u) {
             return Err(err(
@@ -242,11 +230,11 @@ impl LinkflowSite {
     }
 
     /// Merges an export, given as text or as its UTF-8 bytes (a `Uint8Array`: what the
-    /// worker passes, see [`ExportInput`]); throws (changing nothing) when it is not a valid
+    /// worker passes, see [`JsonInput`]); throws (changing nothing) when it is not a valid
     /// export of this site.
     #[wasm_bindgen(js_name = importJson)]
     pub fn import_json(&mut self, json: JsValue) -> Result<JsValue, JsValue> {
-        let input = ExportInput::from_js(&json)?;
+        let input = JsonInput::from_js(&json, IMPORT)?;
         to_js(&self.site.import_json_bytes(input.bytes()).map_err(err)?)
     }
 
@@ -442,7 +430,7 @@ mod bench {
     /// returns the number of links.
     #[wasm_bindgen(js_name = benchParseObservationJson)]
     pub fn bench_parse_observation_json(json: JsValue) -> Result<u32, JsValue> {
-        let input = JsonInput::from_js(&json)?;
+        let input = JsonInput::from_js(&json, OBSERVATION)?;
         let o = input.parse()?;
         Ok(u32::try_from(o.links.len()).unwrap_or(u32::MAX))
     }
@@ -465,7 +453,7 @@ mod bench {
             json: JsValue,
             times: u32,
         ) -> Result<Vec<f64>, JsValue> {
-            let input = JsonInput::from_js(&json)?;
+            let input = JsonInput::from_js(&json, OBSERVATION)?;
             let o = input.parse()?;
             let mut out = Vec::new();
             for _ in 0..times {

@@ -128,7 +128,7 @@ test("snapshot/restore and export/import keep the graph; a bad import changes no
   const notUtf8 = new TextEncoder().encode(text);
   notUtf8[text.indexOf('"nodes"') + 2] = 0xff;
   assert.throws(() => site.importJson(notUtf8), /not UTF-8/);
-  assert.throws(() => site.importJson(42), /expected the export's JSON text or its UTF-8 bytes/);
+  assert.throws(() => site.importJson(42), /cannot import: expected JSON text or its UTF-8 bytes/);
 
   assert.throws(() => site.importJson("{not json"), Error);
   assert.throws(() => site.importJson('{"directed": true, "nodes": 5}'), Error);
