@@ -696,8 +696,10 @@ const handlers = {
       // an import of 1M links grew it by 913 MB instead of 537), and wasm memory never
       // shrinks while the worker lives. A file from the popup is read straight into bytes.
       let bytes;
-      if (typeof msg.id === "string" && msg.id && msg.id.length <= 100) {
-        const blob = await takeImport(msg.id);
+      if (msg.id !== undefined) {
+        const id = requireString(msg, "id");
+        if (id.length > 100) throw new Error("import id too long");
+        const blob = await takeImport(id);
         checkImportSize(blob.size);
         try {
           bytes = new Uint8Array(await blob.arrayBuffer());
