@@ -1,12 +1,15 @@
 // A/B of two wasm builds in one node process, alternating, so both see the same moments of
 // a noisy machine (docs/BENCHMARKS.md, "Run 9").
 //
-//   node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest|cold-restore] [--pages N] [--rounds N]
+//   node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest|rerank|cold-restore] [--pages N] [--rounds N]
 //
 // DIR_A and DIR_B are `wasm-bindgen --target web` outputs of `--features bench` builds
 // (see the commands in docs/BENCHMARKS.md). `pagerank` ranks each build's synthetic site
 // (default 1,000,000 pages, 10 links a page) and compares ms per sweep; `ingest` times the
-// core's ingest of the 5,000-link observation on a 100,000-page site (no JSON, no boundary).
+// core's ingest of the 5,000-link observation on a 100,000-page site (no JSON, no boundary);
+// `rerank` visits a page of the 100,000-page site (its links plus one more, as
+// bench-browser.mjs's re-rank row) and times the prominence ranking after it, the visit
+// untimed.
 // `cold-restore` restores each build's own snapshot of the 100,000-page site and answers
 // one page report, each time in a fresh node process (fresh wasm memory, unoptimised code,
 // as in a woken worker), the builds in turns (default 16 rounds); it compares restore +
@@ -47,12 +50,12 @@ const opt = (name, dflt) => {
 };
 const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1].startsWith("--")));
 const [dirA, dirB, mode = "pagerank"] = positional;
-if (!dirA || !dirB || !["pagerank", "ingest", "cold-restore"].includes(mode)) {
-  console.error("usage: node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest|cold-restore] [--pages N] [--rounds N] [--journal K]");
+if (!dirA || !dirB || !["pagerank", "ingest", "rerank", "cold-restore"].includes(mode)) {
+  console.error("usage: node scripts/ab-wasm.mjs DIR_A DIR_B [pagerank|ingest|rerank|cold-restore] [--pages N] [--rounds N] [--journal K]");
   process.exit(2);
 }
 const pages = opt("--pages", mode === "pagerank" ? 1000000 : 100000);
-const rounds = opt("--rounds", { pagerank: 20, ingest: 300, "cold-restore": 16 }[mode]);
+const rounds = opt("--rounds", { pagerank: 20, ingest: 300, rerank: 60, "cold-restore": 16 }[mode]);
 const journalLength = opt("--journal", 0);
 const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
@@ -126,6 +129,20 @@ for (const dir of [dirA, dirB]) {
       const sweeps = g.pagerank();
       return (performance.now() - t0) / sweeps;
     };
+  } else if (mode === "rerank") {
+    const site = m.benchSite(pages, 10, 1);
+    site.benchAuthority();
+    let k = 0;
+    x.run = () => {
+      // The same visits in the same order for both builds.
+      const obs = m.benchObservation(pages, 10, 1, 17 + k);
+      obs.links.push({ ...obs.links[obs.links.length >> 1], href: m.benchUrl(pages, 10, 1, 1000 + (k % 50000)) });
+      k++;
+      site.ingest(obs);
+      const t0 = performance.now();
+      site.benchAuthority();
+      return performance.now() - t0;
+    };
   } else {
     const site = m.benchSite(pages, 10, 1);
     const text = m.benchWideObservationJson(pages, 10, 1, 5000);
@@ -141,7 +158,7 @@ for (let i = 0; i < rounds; i++) {
   for (const x of i % 2 ? subjects : [...subjects].reverse()) x.t.push(x.run());
   ratios.push(subjects[1].t[i] / subjects[0].t[i]);
 }
-const unit = mode === "pagerank" ? "ms per sweep" : "ms per ingest";
+const unit = { pagerank: "ms per sweep", ingest: "ms per ingest", rerank: "ms per re-rank" }[mode];
 for (const x of subjects) {
   console.log(`${x.dir}: ${unit} median ${med(x.t).toFixed(3)}, min ${Math.min(...x.t).toFixed(3)}`);
 }
