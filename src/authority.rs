@@ -1048,6 +1048,42 @@ fn source_row(
     }
 }
 
+/// The rows of ranked pages `chunk` (compact ids from `first`), appended to `edges` as
+/// `(source, target, weight)`, their total out-weights into `total` (see [`source_row`]).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn source_rows(
+    graph: &SiteGraph,
+    model: Model,
+    settings: &Settings,
+    (first, chunk): (usize, &[PageId]),
+    tmap: &[u32],
+    row: &mut Vec<(u32, f64)>,
+    edges: &mut Vec<(u32, u32, f64)>,
+    total: &mut [f64],
+) {
+    for (k, &id) in chunk.iter().enumerate() {
+        let s = first + k;
+        let (targets, occs) = graph.out_slices(id);
+        let ext = graph.page(id).map_or(0.0, |p| p.external_weight);
+        row.clear();
+        let t = source_row(
+            model,
+            &settings.weights,
+            s as u32,
+            targets,
+            occs,
+            ext,
+            tmap,
+            row,
+        );
+        if let Some(slot) = total.get_mut(s) {
+            *slot = t;
+        }
+        edges.extend(row.iter().map(|&(t, w)| (s as u32, t, w)));
+    }
+}
+
 /// Builds the CSR of `model` over the graph. Returns the ranked pages and the CSR.
 pub fn build_csr(
     graph: &SiteGraph,
@@ -1084,25 +1120,24 @@ impl RankState {
         let n = pages.len();
         let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(graph.edge_count());
         let mut total = vec![0f64; n];
-        let mut row = Vec::new();
         // Ranked pages come in index order, so sources come out ascending, and each page's
         // out-links are sorted by target: the edge list is built in order, in one pass over
-        // the pages' link arrays, whatever order the links were added in.
-        for (s, &id) in pages.iter().enumerate() {
-            let (targets, occs) = graph.out_slices(id);
-            let ext = graph.page(id).map_or(0.0, |p| p.external_weight);
-            row.clear();
-            total[s] = source_row(
+        // the pages' link arrays, whatever order the links were added in. In chunks, one
+        // call each: a woken worker's first ranking then runs most of them optimised (see
+        // `gs_sweep`).
+        const CHUNK: usize = 4096;
+        let mut row = Vec::new();
+        for (k, chunk) in pages.chunks(CHUNK).enumerate() {
+            source_rows(
+                graph,
                 model,
-                &settings.weights,
-                s as u32,
-                targets,
-                occs,
-                ext,
+                settings,
+                (k * CHUNK, chunk),
                 &tmap,
                 &mut row,
+                &mut edges,
+                &mut total,
             );
-            edges.extend(row.iter().map(|&(t, w)| (s as u32, t, w)));
         }
         RankState {
             model,
@@ -1281,6 +1316,7 @@ fn finish(
     let start = match warm {
         Some(w)
             if w.model == model
+                && !w.order.is_empty()
                 && w.pages.len() <= pages.len()
                 && w.order.len() == w.pages.len()
                 && w.pages[..] == pages[..w.pages.len()] =>
@@ -1716,6 +1752,56 @@ mod tests {
 
     /// Visits that change links, add pages, redirect and canonicalise: the patched CSR is
     /// the one a full build makes, bit for bit, and so are the shares.
+    /// The CSR of `st`'s pages built in one pass over them, as `RankState::build` did
+    /// before it made the rows in chunks: every row into one edge list, then
+    /// [`Csr::from_edges`].
+    fn edge_list_csr(st: &RankState, g: &SiteGraph, settings: &Settings) -> Csr {
+        let n = st.pages.len();
+        let (mut edges, mut total, mut row) = (Vec::new(), vec![0f64; n], Vec::new());
+        for (s, &id) in st.pages.iter().enumerate() {
+            let (targets, occs) = g.out_slices(id);
+            let ext = g.page(id).map_or(0.0, |p| p.external_weight);
+            row.clear();
+            total[s] = source_row(
+                st.model,
+                &settings.weights,
+                s as u32,
+                targets,
+                occs,
+                ext,
+                &st.tmap,
+                &mut row,
+            );
+            edges.extend(row.iter().map(|&(t, w)| (s as u32, t, w)));
+        }
+        Csr::from_edges(n, &edges, &total)
+    }
+
+    /// Across several chunks of rows (10,000 pages; 4,096 a chunk), both models.
+    #[test]
+    fn rows_made_in_chunks_give_the_one_pass_csr() {
+        let site = crate::synth::Synth::new(crate::synth::SynthConfig {
+            pages: 10_000,
+            links_per_page: 12,
+            ..Default::default()
+        })
+        .site();
+        let settings = Settings::default();
+        for model in [Model::Prominence, Model::Classic] {
+            let st = RankState::build(&site.graph, model, &settings);
+            assert!(
+                st.csr.src.len() > 100_000,
+                "{model:?}: {} links",
+                st.csr.src.len()
+            );
+            assert_eq!(
+                st.csr,
+                edge_list_csr(&st, &site.graph, &settings),
+                "{model:?}"
+            );
+        }
+    }
+
     #[test]
     fn patched_csr_equals_a_full_build_after_every_visit() {
         use crate::observe::{RawLink, RawObservation, Region};
