@@ -1258,17 +1258,19 @@ pub fn compute(
     warm: Option<&Authority>,
 ) -> Authority {
     let st = RankState::build(graph, model, settings);
-    finish(graph, model, settings, &st, warm)
+    finish(graph, model, settings, &st, warm, None)
 }
 
 /// [`compute`], keeping the CSR in `state` between runs: after visits that only changed
 /// out-links (and appended pages), the CSR is patched rather than rebuilt. The result is
-/// the one [`compute`] gives with the same `warm`.
+/// the one [`compute`] gives with the same `warm`. `seed_order`, with a `warm` restored
+/// from a snapshot, is the order that snapshot stored: a hint where the sort starts.
 pub(crate) fn compute_incremental(
     graph: &SiteGraph,
     model: Model,
     settings: &Settings,
     warm: Option<&Authority>,
+    seed_order: Option<&[u32]>,
     state: &mut Option<RankState>,
 ) -> Authority {
     let st = match state.take() {
@@ -1281,7 +1283,7 @@ pub(crate) fn compute_incremental(
         }
         _ => RankState::build(graph, model, settings),
     };
-    let a = finish(graph, model, settings, &st, warm);
+    let a = finish(graph, model, settings, &st, warm, seed_order);
     *state = Some(st);
     a
 }
@@ -1292,6 +1294,7 @@ fn finish(
     settings: &Settings,
     st: &RankState,
     warm: Option<&Authority>,
+    seed_order: Option<&[u32]>,
 ) -> Authority {
     let (pages, compact, csr) = (st.pages.clone(), st.compact.clone(), &st.csr);
     let tele = teleport_vector(graph, &pages, settings);
@@ -1327,6 +1330,7 @@ fn finish(
                     .then_some(&w.share[..]),
             })
         }
+        Some(w) if w.model == model => seed_order.and_then(|o| seed_start(w, &pages, o)),
         _ => None,
     };
     let mut a = ranked(graph, model, pages, compact, res.rank, start);
@@ -1453,6 +1457,27 @@ fn sort_nearly_sorted(keyed: &mut [(u64, u32)]) {
             return;
         }
     }
+}
+
+/// Where the sort starts after a restore and the visits replayed since (a wake with a
+/// journal): the order the snapshot stored, for a seed `w` (shares by graph index, NaN
+/// where not ranked) whose ranked pages, in index order, are the first of `pages`, as
+/// when those visits only appended pages. URL ties are compared again (`share: None`): a
+/// stored order is only a hint.
+fn seed_start<'a>(w: &Authority, pages: &[PageId], order: &'a [u32]) -> Option<Start<'a>> {
+    if !w.compact.is_empty() {
+        return None;
+    }
+    let mut k = 0;
+    for (i, x) in w.share.iter().enumerate() {
+        if x.is_finite() {
+            if pages.get(k).map(|p| p.index()) != Some(i) {
+                return None;
+            }
+            k += 1;
+        }
+    }
+    (k > 0 && is_permutation(order, k)).then_some(Start { order, share: None })
 }
 
 /// Is `order` each of `0..n` exactly once?
@@ -1858,7 +1883,14 @@ mod tests {
                     .as_ref()
                     .is_some_and(|st| g.changes_since(st.at).is_some());
                 patched += usize::from(could_patch);
-                let a = compute_incremental(g, model, &settings, warm[m].as_ref(), &mut states[m]);
+                let a = compute_incremental(
+                    g,
+                    model,
+                    &settings,
+                    warm[m].as_ref(),
+                    None,
+                    &mut states[m],
+                );
                 let fresh = RankState::build(g, model, &settings);
                 let st = states[m].as_ref().expect("state kept");
                 assert_same_state(st, &fresh, &format!("round {round}, {model:?}"));

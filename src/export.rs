@@ -2563,6 +2563,10 @@ mod snapshot_tests {
     #[test]
     fn a_stored_order_never_changes_the_ranking() {
         let site = synth_site(2_000);
+        let s = crate::synth::Synth::new(crate::synth::SynthConfig {
+            pages: 2_000,
+            ..Default::default()
+        });
         let before = site.authority(Model::Prominence);
         let snap = site.snapshot();
         // Section 4 is last: tag, model, iterations (varint), residual (8 bytes).
@@ -2608,6 +2612,21 @@ mod snapshot_tests {
             assert!(r.authority_seeded(Model::Prominence), "{what}: taken");
             assert_eq!(a.order, before.order, "{what}");
             assert_eq!(a.rank, before.rank, "{what}");
+            // A wake that replays a visit: the stored order is where the sort starts.
+            let mut r = Site::restore(&with_order(order)).expect("restore");
+            let mut o = s.observation(7);
+            o.links.truncate(4);
+            r.ingest(o).expect("ingest");
+            let a = r.authority(Model::Prominence);
+            let url = |c: u32| r.graph.page(a.pages[c as usize]).map(|p| p.url.to_string());
+            let mut want: Vec<u32> = (0..a.len() as u32).collect();
+            want.sort_by(|&x, &y| {
+                a.share[y as usize]
+                    .total_cmp(&a.share[x as usize])
+                    .then_with(|| url(x).cmp(&url(y)))
+            });
+            assert_eq!(a.order, want, "{what}, after a visit");
+            assert_ne!(a.order, before.order, "{what}: the visit moved pages");
         }
     }
 

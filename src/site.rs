@@ -187,9 +187,8 @@ impl Site {
         }
         let (warm, mut state, converged) = {
             let mut c = self.cache.borrow_mut();
-            let converged = c
-                .converged
-                .take_if(|cv| cv.model == model && cv.generation == self.graph.generation);
+            // Once the graph changed, the stored order is still where the sort can start.
+            let converged = c.converged.take_if(|cv| cv.model == model);
             let (warm, state) = match model {
                 Model::Prominence => (c.warm_prominence.take(), c.rank_prominence.take()),
                 Model::Classic => (c.warm_classic.take(), c.rank_classic.take()),
@@ -197,6 +196,11 @@ impl Site {
             (warm, state, converged)
         };
         // Shares restored for exactly this graph are taken as they are: no CSR, no ranking.
+        let (converged, seed_order) = match converged {
+            Some(cv) if cv.generation == self.graph.generation => (Some(cv), None),
+            Some(cv) => (None, cv.order),
+            None => (None, None),
+        };
         let taken = converged.zip(warm.as_deref()).and_then(|(cv, w)| {
             authority::from_converged(
                 &self.graph,
@@ -213,6 +217,7 @@ impl Site {
                 model,
                 &self.settings,
                 warm.as_deref(),
+                seed_order.as_deref(),
                 &mut state,
             )
         }));
