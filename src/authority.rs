@@ -1541,7 +1541,7 @@ pub(crate) fn from_converged(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Pages with equal shares are ranked by URL, whatever their order in the graph, and
@@ -1609,6 +1609,18 @@ mod tests {
     /// A page's score is its share's place between the smallest and the largest on a log
     /// scale: 100 at the top, 0 at the bottom, never rising down the order, 50 when every
     /// share is equal.
+    /// `a`'s pages sorted by share (highest first), then URL: the order it must have.
+    pub(crate) fn by_share_then_url(g: &SiteGraph, a: &Authority) -> Vec<u32> {
+        let url = |c: u32| g.page(a.pages[c as usize]).map(|p| p.url.to_string());
+        let mut want: Vec<u32> = (0..a.len() as u32).collect();
+        want.sort_by(|&x, &y| {
+            a.share[y as usize]
+                .total_cmp(&a.share[x as usize])
+                .then_with(|| url(x).cmp(&url(y)))
+        });
+        want
+    }
+
     /// After each visit the order is by share, then URL, though the sort starts from the
     /// earlier order and skips the URL comparisons of pages that were tied before: a page
     /// that joins a tie (here `q/7`, which had an extra in-link) is put in its URL place,
@@ -1637,20 +1649,11 @@ mod tests {
         let check = |site: &crate::Site, step: &str| {
             for model in [Model::Prominence, Model::Classic] {
                 let a = site.authority(model);
-                let url = |c: u32| {
-                    site.graph()
-                        .page(a.pages[c as usize])
-                        .expect("page")
-                        .url
-                        .to_string()
-                };
-                let mut want: Vec<u32> = (0..a.len() as u32).collect();
-                want.sort_by(|&x, &y| {
-                    a.share[y as usize]
-                        .total_cmp(&a.share[x as usize])
-                        .then_with(|| url(x).cmp(&url(y)))
-                });
-                assert_eq!(a.order, want, "{step}, {model:?}");
+                assert_eq!(
+                    a.order,
+                    by_share_then_url(site.graph(), &a),
+                    "{step}, {model:?}"
+                );
                 for (pos, &c) in a.order.iter().enumerate() {
                     assert_eq!(a.rank[c as usize] as usize, pos + 1, "{step}, {model:?}");
                 }

@@ -2618,13 +2618,7 @@ mod snapshot_tests {
             o.links.truncate(4);
             r.ingest(o).expect("ingest");
             let a = r.authority(Model::Prominence);
-            let url = |c: u32| r.graph.page(a.pages[c as usize]).map(|p| p.url.to_string());
-            let mut want: Vec<u32> = (0..a.len() as u32).collect();
-            want.sort_by(|&x, &y| {
-                a.share[y as usize]
-                    .total_cmp(&a.share[x as usize])
-                    .then_with(|| url(x).cmp(&url(y)))
-            });
+            let want = crate::authority::tests::by_share_then_url(&r.graph, &a);
             assert_eq!(a.order, want, "{what}, after a visit");
             assert_ne!(a.order, before.order, "{what}: the visit moved pages");
         }
