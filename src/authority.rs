@@ -1397,8 +1397,8 @@ fn ranked(
         // about 3,000 pages are tied, and in wasm comparing their URLs again took 2 ms.)
         let tied_before = |a: u32, b: u32| {
             before.is_some_and(|p| {
-                p.get(a as usize).map(|x| x.to_bits()) == p.get(b as usize).map(|x| x.to_bits())
-                    && (a as usize) < p.len()
+                matches!((p.get(a as usize), p.get(b as usize)),
+                    (Some(x), Some(y)) if x.to_bits() == y.to_bits())
             })
         };
         if j - i > 1 && !order[i..j].windows(2).all(|w| tied_before(w[0], w[1])) {
