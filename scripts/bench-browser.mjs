@@ -24,7 +24,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -43,8 +43,9 @@ const INSTANCES = Number(opt("--instances", QUICK ? 1 : 5));
 const PKG = path.resolve(opt("--pkg", path.join(ROOT, "extension/pkg")));
 // --ext DIR: bench another copy of extension/ (e.g. an older commit's, to compare wakes).
 const EXT = path.resolve(opt("--ext", path.join(ROOT, "extension")));
-// --native BIN: the native benchmark binary the PageRank group runs in turns with wasm
-// (default target/release/linkflow-bench; skipped when absent, or with --native none).
+// --native BIN: the native benchmark binary the PageRank group runs in turns with wasm, one
+// ranking each (`BIN pagerank-turns`; default target/release/linkflow-bench; skipped when
+// absent, or with --native none).
 const NATIVE = opt("--native", path.join(ROOT, "target/release/linkflow-bench"));
 // --busy N: N other processes, each spinning on a core for the whole run, so that figures
 // "with a core taken" come from a command too (on this 2-core machine, --busy 1).
@@ -170,6 +171,60 @@ async function main() {
       }
     }
 
+    // `turns` pairs of one wasm ranking (of `globalThis.benchGraph` in `page`) and one
+    // native ranking of the same graph (a `pagerank-turns` process of `native`).
+    async function pairedTurns(page, native, pages, edges, turns) {
+      const child = spawn(native, ["pagerank-turns", "--pages", String(pages), "--lpp", String(LPP),
+        "--seed", String(SEED)], { stdio: ["pipe", "pipe", "inherit"] });
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      let buf = "";
+      const waiting = [];
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (d) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          waiting.shift()?.resolve(line);
+        }
+      });
+      const fail = (why) => { for (const w of waiting.splice(0)) w.reject(new Error(`${native} pagerank-turns: ${why}`)); };
+      child.on("exit", (code) => fail(`exited (${code})`));
+      child.on("error", (e) => fail(e.message));
+      const nextLine = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+      const nativeRank = async () => {
+        const line = nextLine();
+        child.stdin.write("rank\n");
+        return JSON.parse(await line).ms;
+      };
+      const wasmRank = () => page.evaluate(() => {
+        const t0 = performance.now();
+        globalThis.benchGraph.pagerank();
+        return performance.now() - t0;
+      });
+      try {
+        const ready = JSON.parse(await nextLine());
+        if (ready.edges !== edges) throw new Error(`native graph has ${ready.edges} edges, wasm ${edges}`);
+        for (let i = 0; i < 2; i++) await nativeRank(); // its first rankings fault in memory
+        const list = [];
+        for (let k = 0; k < turns; k++) {
+          let wasm, nat;
+          if (k % 2) { nat = await nativeRank(); wasm = await wasmRank(); }
+          else { wasm = await wasmRank(); nat = await nativeRank(); }
+          list.push({ wasm_ms: wasm, native_ms: nat, ratio: wasm / nat });
+        }
+        const med = (v) => { const x = [...v].sort((a, b) => a - b); return x[x.length >> 1]; };
+        const ratios = list.map((t) => t.ratio);
+        return { native, how: "one ranking each, in turns, one native process", turns: list,
+                 wasm_over_native: med(ratios), min: Math.min(...ratios), max: Math.max(...ratios),
+                 wasm_ms: med(list.map((t) => t.wasm_ms)), native_ms: med(list.map((t) => t.native_ms)) };
+      } finally {
+        child.stdin.end();
+        await exited;
+      }
+    }
+
     const common = { SMALL, BIG, LPP, SEED, REPS };
 
     // PageRank kernel in wasm, plus the probe; then wasm and the native kernel in turns.
@@ -206,31 +261,11 @@ async function main() {
                    per_iteration_ms: med(t) / iterations, probe_ms: med(p) };
         }, { ...common, pages });
         // wasm vs native at the same moment: the machine's memory bandwidth changes from one
-        // minute to the next, so the two run in turns (3 wasm runs, then one native process
-        // ranking the same synthetic site 3 times), and each turn gives one ratio.
+        // second to the next, so one native process holds the same graph and ranks once per
+        // line it reads (`linkflow-bench pagerank-turns`), and the two rank in turns, one
+        // ranking each (which goes first alternates); each pair gives one ratio.
         if (NATIVE && fs.existsSync(NATIVE)) {
-          const turns = [];
-          for (let k = 0; k < REPS; k++) {
-            const wasm = await page.evaluate(() => {
-              const t = [];
-              for (let i = 0; i < 3; i++) {
-                const t0 = performance.now();
-                globalThis.benchGraph.pagerank();
-                t.push(performance.now() - t0);
-              }
-              return t.sort((a, b) => a - b)[1];
-            });
-            const run = spawnSync(NATIVE, ["pagerank", "--pages", String(pages), "--lpp", String(LPP),
-              "--seed", String(SEED), "--reps", "3"], { encoding: "utf8", maxBuffer: 1 << 20 });
-            if (run.status !== 0) throw new Error(`${NATIVE} failed: ${run.stderr}`);
-            const nat = JSON.parse(run.stdout);
-            if (nat.edges !== r.edges) throw new Error(`native graph has ${nat.edges} edges, wasm ${r.edges}`);
-            turns.push({ wasm_ms: wasm, native_ms: nat.strict.ms.median, ratio: wasm / nat.strict.ms.median });
-          }
-          const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
-          const ratios = turns.map((t) => t.ratio);
-          r.paired_with_native = { native: NATIVE, turns, wasm_over_native: med(ratios),
-                                   min: Math.min(...ratios), max: Math.max(...ratios) };
+          r.paired_with_native = await pairedTurns(page, NATIVE, pages, r.edges, REPS * 3);
         }
         out.results[label] = r;
         log(`  ${label}: ${JSON.stringify(r)}`);

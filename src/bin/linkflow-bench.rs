@@ -7,6 +7,11 @@
 //!     criterion (δ·d/(1−d) ≤ 1e-9) and at plain δ < 1e-9, plus a streaming/gather probe
 //!     (the memory floor of one iteration). --edges writes the graph as "src dst" lines
 //!     (little-endian u32 pairs when the path ends in .bin), --ranks the rank vector (one float a line) for accuracy checks.
+//! linkflow-bench pagerank-turns --pages N --lpp L [--seed S]
+//!     The same kernel on the same graph, one ranking per line read from stdin: prints
+//!     `{"ready": true, "edges": E}` once the CSR is built, then `{"ms": …, "iterations": …}`
+//!     per line, until stdin ends. `scripts/bench-browser.mjs` ranks in wasm and here in
+//!     turns, one ranking each, so that each ratio compares the same second.
 //! linkflow-bench site --pages N --lpp L [--seed S] [--reps R]
 //!     Ingest of a 5,000-link observation, re-rank after one visit, page report, snapshot
 //!     and restore, JSON export and import, memory per link occurrence (native: resident
@@ -171,6 +176,37 @@ impl Probe {
         self.t32.extend(&t32);
         (median(&t64), median(&t32))
     }
+}
+
+/// `pagerank-turns` (see the module docs).
+fn pagerank_turns(a: &Args) -> Result<(), String> {
+    use std::io::BufRead as _;
+    let s = synth(a);
+    let edges = s.classic_edges();
+    let n = s.pages();
+    let csr = Csr::from_unit_edges(n, &edges);
+    let tele = vec![1.0 / n as f64; n];
+    let mut out = std::io::stdout().lock();
+    let say = |out: &mut std::io::StdoutLock<'_>, line: String| -> Result<(), String> {
+        writeln!(out, "{line}")
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())
+    };
+    say(
+        &mut out,
+        format!("{{\"ready\": true, \"edges\": {}}}", edges.len()),
+    )?;
+    for line in std::io::stdin().lock().lines() {
+        line.map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let r = power_iteration(&csr, 0.85, &tele, 1e-9, 10_000, None);
+        let run = ms(t);
+        say(
+            &mut out,
+            format!("{{\"ms\": {run:.3}, \"iterations\": {}}}", r.iterations),
+        )?;
+    }
+    Ok(())
 }
 
 fn pagerank(a: &Args) -> Result<(), String> {
@@ -586,6 +622,7 @@ fn ingest_only(a: &Args) -> Result<(), String> {
 fn main() -> std::process::ExitCode {
     let r = parse().and_then(|a| match a.cmd.as_str() {
         "pagerank" => pagerank(&a),
+        "pagerank-turns" => pagerank_turns(&a),
         "site" => site_suite(&a),
         "restore" => restore_only(&a),
         "csr" => csr_only(&a),
