@@ -1385,6 +1385,13 @@ fn ranked(
     }
     let mut order: Vec<u32> = keyed.into_iter().map(|(_, c)| c).collect();
     let url = |c: u32| graph.page(pages[c as usize]).map(|p| &p.url);
+    // Both pages ranked in the earlier ranking, with equal shares there.
+    let tied_before = |a: u32, b: u32| {
+        before.is_some_and(|p| {
+            matches!((p.get(a as usize), p.get(b as usize)),
+                (Some(x), Some(y)) if x.to_bits() == y.to_bits())
+        })
+    };
     let mut i = 0;
     while i < n {
         let bits = share[order[i] as usize].to_bits();
@@ -1395,12 +1402,6 @@ fn ranked(
         // The sort by key is stable: pages tied now that were all tied in the earlier
         // ranking are still in the URL order it gave them. (After a visit at 100,000 pages
         // about 3,000 pages are tied, and in wasm comparing their URLs again took 2 ms.)
-        let tied_before = |a: u32, b: u32| {
-            before.is_some_and(|p| {
-                matches!((p.get(a as usize), p.get(b as usize)),
-                    (Some(x), Some(y)) if x.to_bits() == y.to_bits())
-            })
-        };
         if j - i > 1 && !order[i..j].windows(2).all(|w| tied_before(w[0], w[1])) {
             order[i..j].sort_unstable_by(|&a, &b| url(a).cmp(&url(b)));
         }
@@ -1606,9 +1607,6 @@ pub(crate) mod tests {
         assert_eq!(ranked_urls(&restored), expect);
     }
 
-    /// A page's score is its share's place between the smallest and the largest on a log
-    /// scale: 100 at the top, 0 at the bottom, never rising down the order, 50 when every
-    /// share is equal.
     /// `a`'s pages sorted by share (highest first), then URL: the order it must have.
     pub(crate) fn by_share_then_url(g: &SiteGraph, a: &Authority) -> Vec<u32> {
         let url = |c: u32| g.page(a.pages[c as usize]).map(|p| p.url.to_string());
@@ -1727,6 +1725,9 @@ pub(crate) mod tests {
         assert_eq!(rev, want);
     }
 
+    /// A page's score is its share's place between the smallest and the largest on a log
+    /// scale: 100 at the top, 0 at the bottom, never rising down the order, 50 when every
+    /// share is equal.
     #[test]
     fn scores_place_each_share_on_a_log_scale() {
         let site = crate::synth::Synth::new(crate::synth::SynthConfig {
@@ -1778,30 +1779,15 @@ pub(crate) mod tests {
         assert_eq!(bits(&a.csr.leak), bits(&b.csr.leak), "{what}: leak");
     }
 
-    /// Visits that change links, add pages, redirect and canonicalise: the patched CSR is
-    /// the one a full build makes, bit for bit, and so are the shares.
-    /// The CSR of `st`'s pages built in one pass over them, as `RankState::build` did
-    /// before it made the rows in chunks: every row into one edge list, then
-    /// [`Csr::from_edges`].
+    /// The CSR of `st`'s pages with all their rows made in one call, as `RankState::build`
+    /// did before it made them in chunks, then [`Csr::from_edges`].
     fn edge_list_csr(st: &RankState, g: &SiteGraph, settings: &Settings) -> Csr {
         let n = st.pages.len();
         let (mut edges, mut total, mut row) = (Vec::new(), vec![0f64; n], Vec::new());
-        for (s, &id) in st.pages.iter().enumerate() {
-            let (targets, occs) = g.out_slices(id);
-            let ext = g.page(id).map_or(0.0, |p| p.external_weight);
-            row.clear();
-            total[s] = source_row(
-                st.model,
-                &settings.weights,
-                s as u32,
-                targets,
-                occs,
-                ext,
-                &st.tmap,
-                &mut row,
-            );
-            edges.extend(row.iter().map(|&(t, w)| (s as u32, t, w)));
-        }
+        let all = (0, &st.pages[..]);
+        source_rows(
+            g, st.model, settings, all, &st.tmap, &mut row, &mut edges, &mut total,
+        );
         Csr::from_edges(n, &edges, &total)
     }
 
@@ -1830,6 +1816,8 @@ pub(crate) mod tests {
         }
     }
 
+    /// Visits that change links, add pages, redirect and canonicalise: the patched CSR is
+    /// the one a full build makes, bit for bit, and so are the shares.
     #[test]
     fn patched_csr_equals_a_full_build_after_every_visit() {
         use crate::observe::{RawLink, RawObservation, Region};
