@@ -72,6 +72,9 @@ const LPP = 10;
 const SEED = 1;
 
 const log = (...a) => console.error(...a);
+// The median of numbers (the functions run in pages keep their own copy: they are sent as
+// source and cannot see this one).
+const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
 
 function prepareExtension() {
   for (const f of ["linkflow.js", "linkflow_bg.wasm"]) {
@@ -214,7 +217,6 @@ async function main() {
           else { wasm = await wasmRank(); nat = await nativeRank(); }
           list.push({ wasm_ms: wasm, native_ms: nat, ratio: wasm / nat });
         }
-        const med = (v) => { const x = [...v].sort((a, b) => a - b); return x[x.length >> 1]; };
         const ratios = list.map((t) => t.ratio);
         return { native, how: "one ranking each, in turns, one native process", turns: list,
                  wasm_over_native: med(ratios), min: Math.min(...ratios), max: Math.max(...ratios),
@@ -532,7 +534,6 @@ async function main() {
         delete out.results[`ingest_5000_100k#${i + 1}`];
         if (r) runs.push(r);
       }
-      const med = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
       const agg = { instances: runs.length };
       for (const k of Object.keys(runs[0] || {})) {
         if (typeof runs[0][k] === "number") agg[k] = med(runs.map((r) => r[k]));
@@ -686,7 +687,6 @@ async function main() {
         steps.push(wakeSteps(r, w));
       }
       const s = [...wakes].sort((a, b) => a - b);
-      const med = (v) => { const x = [...v].sort((a, b) => a - b); return x[x.length >> 1]; };
       const breakdown = {};
       for (const key of Object.keys(steps[0])) {
         if (key !== "timeline") breakdown[key] = +med(steps.map((x) => x[key])).toFixed(1);
